@@ -1,0 +1,33 @@
+# The two commands a newcomer types: `make run` and `make test`.
+# Both create what they need (.venv, packages, database) and skip what is
+# already done, so a second call starts in seconds.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed-requirements
+
+.PHONY: run test migrate demo-data bench fuzz clean
+
+$(INSTALLED): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+migrate: $(INSTALLED)
+	$(BIN)/python manage.py migrate --noinput
+
+demo-data: migrate
+	$(BIN)/python manage.py load_hanoi
+	$(BIN)/python manage.py create_demo_users
+
+run: demo-data
+	@echo "claimdesk on http://127.0.0.1:8000 (admin at /admin/, API at /api/v1/docs/)"
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .pytest_cache .hypothesis staticfiles

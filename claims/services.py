@@ -1,0 +1,496 @@
+"""
+Every write about disputes, accounts, claims and evidence goes through these
+functions, whichever door it comes from (admin, API, dashboard, commands).
+
+Each one runs in a single transaction: it validates (raising
+django.core.exceptions.ValidationError, field by field), writes, recomputes the
+scores its write changed, leaves a ScoreSnapshot for each score that moved,
+and appends to the change log. Locks are always taken account first, then
+claim, so that concurrent writers queue instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from sources import services as source_services
+from sources.models import Change, Source
+from sources.services import (
+    User,
+    actor_or_none,
+    apply_fields,
+    check_version,
+    lock,
+    record_change,
+    record_changes,
+    roots_from_parents,
+    save_validated,
+)
+
+from . import scoring
+from .models import Account, Claim, Corroboration, Dispute, ScoreSnapshot, Stance
+from .selectors import disputing_party_ids, explain_claim, scoring_constants
+
+# Scores are compared at this precision, so that float noise from summing in
+# another order never counts as a change.
+SCORE_DIGITS = 9
+
+
+def _moved(obj: Claim | Account, score: float, verdict: str, weight: float) -> bool:
+    return (
+        round(obj.score, SCORE_DIGITS) != round(score, SCORE_DIGITS)
+        or obj.verdict != verdict
+        or round(obj.evidence_weight, SCORE_DIGITS) != round(weight, SCORE_DIGITS)
+    )
+
+
+def _store_score(
+    obj: Claim | Account, *, score: float, verdict: str, weight: float, cause: str, by: User
+) -> bool:
+    """Write a new score and its snapshot if it moved; True if it did."""
+    if not _moved(obj, score, verdict, weight):
+        return False
+    before = obj.score
+    obj.score, obj.verdict, obj.evidence_weight = score, verdict, weight
+    obj.version += 1
+    obj._history_user = actor_or_none(by)
+    obj.save(update_fields=["score", "verdict", "evidence_weight", "version", "updated_at"])
+    _snapshot(obj, cause=cause)
+    record_change(obj, Change.Action.UPDATED, f"score {before:.2f} → {score:.2f}: {cause}", by=by)
+    return True
+
+
+def _snapshot(obj: Claim | Account, *, cause: str) -> None:
+    target = {"claim": obj} if isinstance(obj, Claim) else {"account": obj}
+    ScoreSnapshot.objects.create(
+        **target,
+        score=obj.score,
+        verdict=obj.verdict,
+        evidence_weight=obj.evidence_weight,
+        cause=cause[:300],
+    )
+
+
+def rescore_claim(claim: Claim, *, cause: str, by: User = None) -> bool:
+    """Recompute a claim (locked by the caller) from its evidence."""
+    result = explain_claim(claim)
+    return _store_score(
+        claim,
+        score=result.score,
+        verdict=result.verdict,
+        weight=result.evidence_weight,
+        cause=cause,
+        by=by,
+    )
+
+
+def rescore_account(account: Account, *, cause: str, by: User = None) -> bool:
+    """Recompute an account (locked by the caller) from its claims' stored scores."""
+    pairs = list(account.claims.values_list("score", "evidence_weight"))
+    result = scoring.score_account(pairs, constants=scoring_constants())
+    return _store_score(
+        account,
+        score=result.score,
+        verdict=result.verdict,
+        weight=result.evidence_weight,
+        cause=cause,
+        by=by,
+    )
+
+
+def _lock_claim(claim_id: int) -> tuple[Account, Claim]:
+    account_id = Claim.objects.filter(pk=claim_id).values_list("account_id", flat=True).first()
+    if account_id is None:
+        raise ValidationError({"claim": f"Claim {claim_id} no longer exists."})
+    account = lock(Account, account_id)
+    claim = Claim.objects.select_for_update().select_related("account").get(pk=claim_id)
+    return account, claim
+
+
+# Disputes
+
+DISPUTE_FIELDS = ("slug", "title", "summary", "status")
+
+
+@transaction.atomic
+def create_dispute(*, by: User, slug: str, title: str, summary: str = "", status: str = "open") -> Dispute:
+    dispute = Dispute(slug=slug, title=title, summary=summary, status=status)
+    save_validated(dispute, by=by, created=True)
+    record_change(dispute, Change.Action.CREATED, f"dispute “{dispute.title}” opened", by=by)
+    return dispute
+
+
+@transaction.atomic
+def update_dispute(
+    *, dispute: Dispute, by: User, expected_version: int | None = None, **fields: Any
+) -> Dispute:
+    dispute = lock(Dispute, dispute.pk)
+    check_version(dispute, expected_version)
+    apply_fields(dispute, fields, DISPUTE_FIELDS)
+    save_validated(dispute, by=by)
+    record_change(dispute, Change.Action.UPDATED, f"dispute “{dispute.title}” edited", by=by)
+    return dispute
+
+
+@transaction.atomic
+def delete_dispute(*, dispute: Dispute, by: User) -> None:
+    """Delete a dispute with everything in it; each deletion enters the change log."""
+    dispute = lock(Dispute, dispute.pk)
+    accounts = list(dispute.accounts.all())
+    claims = list(Claim.objects.filter(account__dispute=dispute))
+    corroborations = list(Corroboration.objects.filter(claim__account__dispute=dispute))
+    entries = [(c, Change.Action.DELETED, "deleted with its dispute") for c in corroborations]
+    entries += [(c, Change.Action.DELETED, "deleted with its dispute") for c in claims]
+    entries += [(a, Change.Action.DELETED, "deleted with its dispute") for a in accounts]
+    entries.append((dispute, Change.Action.DELETED, f"dispute “{dispute.title}” deleted"))
+    dispute._history_user = actor_or_none(by)
+    dispute.delete()
+    record_changes(entries, by=by)
+
+
+# Accounts
+
+ACCOUNT_FIELDS = ("summary",)
+
+
+@transaction.atomic
+def create_account(*, by: User, dispute: Dispute, party: Any, summary: str = "") -> Account:
+    account = Account(dispute=dispute, party=party, summary=summary)
+    save_validated(account, by=by, created=True)
+    _snapshot(account, cause="account opened")
+    record_change(account, Change.Action.CREATED, f"account of {party} added to “{dispute}”", by=by)
+    # The other accounts' sources are now an opposing party: rescore them.
+    _rescore_dispute(dispute, cause=f"{party} joined the dispute", by=by)
+    return account
+
+
+@transaction.atomic
+def update_account(
+    *, account: Account, by: User, expected_version: int | None = None, **fields: Any
+) -> Account:
+    account = lock(Account, account.pk)
+    check_version(account, expected_version)
+    apply_fields(account, fields, ACCOUNT_FIELDS)
+    save_validated(account, by=by)
+    record_change(account, Change.Action.UPDATED, f"account of {account.party} edited", by=by)
+    return account
+
+
+@transaction.atomic
+def delete_account(*, account: Account, by: User) -> None:
+    account = lock(Account, account.pk)
+    dispute = account.dispute
+    claims = list(account.claims.all())
+    corroborations = list(Corroboration.objects.filter(claim__account=account))
+    entries = [(c, Change.Action.DELETED, "deleted with its account") for c in corroborations]
+    entries += [(c, Change.Action.DELETED, "deleted with its account") for c in claims]
+    entries.append((account, Change.Action.DELETED, f"account of {account.party} deleted"))
+    account._history_user = actor_or_none(by)
+    account.delete()
+    record_changes(entries, by=by)
+    _rescore_dispute(dispute, cause=f"{account.party} left the dispute", by=by)
+
+
+def _rescore_dispute(dispute: Dispute, *, cause: str, by: User) -> None:
+    for account in Account.objects.select_for_update().filter(dispute=dispute).order_by("pk"):
+        for claim in Claim.objects.select_for_update().select_related("account").filter(account=account):
+            rescore_claim(claim, cause=cause, by=by)
+        rescore_account(account, cause=cause, by=by)
+
+
+# Claims
+
+CLAIM_FIELDS = ("text", "speaker", "stated_at", "appearance")
+
+
+@transaction.atomic
+def create_claim(
+    *,
+    by: User,
+    account: Account,
+    text: str,
+    speaker: Source,
+    stated_at: datetime | None = None,
+    appearance: str = "",
+) -> Claim:
+    account = lock(Account, account.pk)
+    claim = Claim(
+        account=account, text=text, speaker=speaker, stated_at=stated_at, appearance=appearance
+    )
+    save_validated(claim, by=by, created=True)
+    _snapshot(claim, cause="claim recorded")
+    record_change(claim, Change.Action.CREATED, f"claim by {speaker} recorded", by=by)
+    rescore_account(account, cause=f"claim {claim.pk} recorded", by=by)
+    return claim
+
+
+@transaction.atomic
+def update_claim(
+    *, claim: Claim, by: User, expected_version: int | None = None, **fields: Any
+) -> Claim:
+    account, claim = _lock_claim(claim.pk)
+    check_version(claim, expected_version)
+    apply_fields(claim, fields, CLAIM_FIELDS)
+    _refuse_speaker_support(claim)
+    save_validated(claim, by=by)
+    record_change(claim, Change.Action.UPDATED, f"claim {claim.pk} edited", by=by)
+    if "speaker" in fields:
+        rescore_claim(claim, cause=f"claim {claim.pk}: speaker changed", by=by)
+        rescore_account(account, cause=f"claim {claim.pk}: speaker changed", by=by)
+    return claim
+
+
+def _refuse_speaker_support(claim: Claim) -> None:
+    supporting = {Stance.SUPPORTS, Stance.PARTLY_SUPPORTS}
+    if claim.corroborations.filter(source_id=claim.speaker_id, stance__in=supporting).exists():
+        raise ValidationError(
+            {"speaker": "This source already supports the claim as evidence; "
+             "a speaker cannot corroborate their own claim."}
+        )
+
+
+@transaction.atomic
+def delete_claim(*, claim: Claim, by: User) -> None:
+    account, claim = _lock_claim(claim.pk)
+    entries = [
+        (c, Change.Action.DELETED, "deleted with its claim") for c in claim.corroborations.all()
+    ]
+    entries.append((claim, Change.Action.DELETED, f"claim {claim.pk} deleted"))
+    claim._history_user = actor_or_none(by)
+    claim.delete()
+    record_changes(entries, by=by)
+    rescore_account(account, cause="a claim was deleted", by=by)
+
+
+# Corroborations
+
+CORROBORATION_FIELDS = ("source", "stance", "quote", "url", "observed_at")
+
+
+def _check_corroboration(corroboration: Corroboration, claim: Claim) -> None:
+    corroboration.full_clean(exclude=["claim", "recorded_by"])
+    if corroboration.source_id == claim.speaker_id and corroboration.is_support:
+        raise ValidationError(
+            {"source": f"{claim.speaker} made this claim and cannot corroborate it. "
+             "Record a retraction as “contradicts” instead."}
+        )
+
+
+def _describe(corroboration: Corroboration) -> str:
+    return f"{corroboration.source} {corroboration.get_stance_display().lower()} claim {corroboration.claim_id}"
+
+
+@transaction.atomic
+def record_corroboration(
+    *,
+    claim: Claim,
+    by: User,
+    source: Source,
+    stance: str,
+    quote: str,
+    url: str = "",
+    observed_at: datetime | None = None,
+) -> Corroboration:
+    account, claim = _lock_claim(claim.pk)
+    corroboration = Corroboration(
+        claim=claim,
+        source=source,
+        stance=stance,
+        quote=quote.strip() if isinstance(quote, str) else quote,
+        url=url,
+        observed_at=observed_at or timezone.now(),
+        recorded_by=actor_or_none(by),
+    )
+    _check_corroboration(corroboration, claim)
+    corroboration._history_user = actor_or_none(by)
+    corroboration.save()
+    record_change(corroboration, Change.Action.CREATED, _describe(corroboration), by=by)
+    cause = f"evidence recorded: {_describe(corroboration)}"
+    rescore_claim(claim, cause=cause, by=by)
+    rescore_account(account, cause=cause, by=by)
+    return corroboration
+
+
+@transaction.atomic
+def update_corroboration(
+    *,
+    corroboration: Corroboration,
+    by: User,
+    expected_version: int | None = None,
+    **fields: Any,
+) -> Corroboration:
+    account, claim = _lock_claim(corroboration.claim_id)
+    corroboration = lock(Corroboration, corroboration.pk)
+    check_version(corroboration, expected_version)
+    if isinstance(fields.get("quote"), str):
+        fields["quote"] = fields["quote"].strip()
+    apply_fields(corroboration, fields, CORROBORATION_FIELDS)
+    _check_corroboration(corroboration, claim)
+    corroboration.version += 1
+    corroboration._history_user = actor_or_none(by)
+    corroboration.save()
+    record_change(corroboration, Change.Action.UPDATED, _describe(corroboration), by=by)
+    cause = f"evidence edited: {_describe(corroboration)}"
+    rescore_claim(claim, cause=cause, by=by)
+    rescore_account(account, cause=cause, by=by)
+    return corroboration
+
+
+@transaction.atomic
+def remove_corroboration(*, corroboration: Corroboration, by: User) -> None:
+    account, claim = _lock_claim(corroboration.claim_id)
+    corroboration = lock(Corroboration, corroboration.pk)
+    description = _describe(corroboration)
+    pk = corroboration.pk
+    corroboration._history_user = actor_or_none(by)
+    corroboration.delete()
+    corroboration.pk = pk
+    record_change(corroboration, Change.Action.DELETED, description, by=by)
+    cause = f"evidence removed: {description}"
+    rescore_claim(claim, cause=cause, by=by)
+    rescore_account(account, cause=cause, by=by)
+
+
+# Sources: their grade, party, anonymity and origin feed the scores.
+
+@transaction.atomic
+def update_source(
+    *, source: Source, by: User, expected_version: int | None = None, **fields: Any
+) -> Source:
+    source = source_services.update_source(
+        source=source, by=by, expected_version=expected_version, **fields
+    )
+    if {"reliability", "affiliation", "is_anonymous", "origin"} & set(fields):
+        rescore_claims(_claims_citing(source), cause=f"source {source} edited", by=by)
+    return source
+
+
+def _claims_citing(source: Source) -> set[int]:
+    # The source itself and every source that repeats it: a new origin or
+    # grade can change which of the copies counts.
+    family = {source.pk}
+    frontier = {source.pk}
+    while frontier:
+        frontier = set(Source.objects.filter(origin_id__in=frontier).values_list("id", flat=True)) - family
+        family |= frontier
+    return set(
+        Corroboration.objects.filter(source_id__in=family).values_list("claim_id", flat=True)
+    ) | set(Claim.objects.filter(speaker_id=source.pk).values_list("id", flat=True))
+
+
+def rescore_claims(claim_ids: Iterable[int], *, cause: str, by: User = None) -> None:
+    """Rescore some claims and their accounts, taking locks in account → claim order."""
+    claim_ids = set(claim_ids)
+    account_ids = sorted(set(Claim.objects.filter(pk__in=claim_ids).values_list("account_id", flat=True)))
+    for account_id in account_ids:
+        account = lock(Account, account_id)
+        claims = Claim.objects.select_for_update().select_related("account").filter(
+            account_id=account_id, pk__in=claim_ids
+        )
+        for claim in claims.order_by("pk"):
+            rescore_claim(claim, cause=cause, by=by)
+        rescore_account(account, cause=cause, by=by)
+
+
+# Whole-database recompute
+
+@dataclass(frozen=True)
+class Drift:
+    label: str
+    stored: float
+    computed: float
+
+
+def recompute_all(*, fix: bool = True, cause: str = "full recompute", by: User = None) -> list[Drift]:
+    """
+    Rebuild every score from the evidence, in bulk: a handful of queries
+    whatever the size of the database. Returns what had drifted from the
+    stored value (nothing, on a healthy database); with fix, stores the
+    recomputed scores and snapshots them.
+    """
+    constants = scoring_constants()
+    sources = {
+        row["id"]: row
+        for row in Source.objects.values("id", "name", "affiliation_id", "is_anonymous", "reliability", "origin_id")
+    }
+    roots = roots_from_parents({pk: row["origin_id"] for pk, row in sources.items()})
+    parties_by_dispute: dict[int, set[int]] = defaultdict(set)
+    for dispute_id, party_id in Account.objects.values_list("dispute_id", "party_id"):
+        parties_by_dispute[dispute_id].add(party_id)
+    evidence: dict[int, list[scoring.Evidence]] = defaultdict(list)
+    for row in Corroboration.objects.values("id", "claim_id", "source_id", "stance", "observed_at").iterator(chunk_size=5000):
+        source = sources[row["source_id"]]
+        evidence[row["claim_id"]].append(
+            scoring.Evidence(
+                id=row["id"],
+                source_id=row["source_id"],
+                source_name=source["name"],
+                stance=row["stance"],
+                reliability=source["reliability"],
+                source_party_id=source["affiliation_id"],
+                is_anonymous=source["is_anonymous"],
+                origin_root_id=roots[row["source_id"]],
+                observed_at=row["observed_at"],
+            )
+        )
+
+    drifts: list[Drift] = []
+    claims_by_account: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    changed_claims: list[Claim] = []
+    for claim in Claim.objects.select_related("account").only(
+        "id", "score", "verdict", "evidence_weight", "speaker_id", "version",
+        "account__id", "account__party_id", "account__dispute_id",
+    ).iterator(chunk_size=5000):
+        result = scoring.score_claim(
+            evidence.get(claim.pk, ()),
+            claim_party_id=claim.account.party_id,
+            speaker_id=claim.speaker_id,
+            disputing_party_ids=parties_by_dispute[claim.account.dispute_id],
+            constants=constants,
+        )
+        claims_by_account[claim.account_id].append((result.score, result.evidence_weight))
+        if _moved(claim, result.score, result.verdict, result.evidence_weight):
+            drifts.append(Drift(f"claim {claim.pk}", claim.score, result.score))
+            claim.score, claim.verdict, claim.evidence_weight = result.score, result.verdict, result.evidence_weight
+            claim.version += 1
+            changed_claims.append(claim)
+
+    changed_accounts: list[Account] = []
+    for account in Account.objects.only("id", "score", "verdict", "evidence_weight", "version"):
+        result = scoring.score_account(claims_by_account.get(account.pk, []), constants=constants)
+        if _moved(account, result.score, result.verdict, result.evidence_weight):
+            drifts.append(Drift(f"account {account.pk}", account.score, result.score))
+            account.score, account.verdict, account.evidence_weight = result.score, result.verdict, result.evidence_weight
+            account.version += 1
+            changed_accounts.append(account)
+
+    if fix and (changed_claims or changed_accounts):
+        _store_bulk(changed_claims, changed_accounts, cause=cause, by=by)
+    return drifts
+
+
+@transaction.atomic
+def _store_bulk(claims: list[Claim], accounts: list[Account], *, cause: str, by: User) -> None:
+    now = timezone.now()
+    fields = ["score", "verdict", "evidence_weight", "version", "updated_at"]
+    for obj in [*claims, *accounts]:
+        obj.updated_at = now
+    Claim.objects.bulk_update(claims, fields, batch_size=2000)
+    Account.objects.bulk_update(accounts, fields, batch_size=2000)
+    ScoreSnapshot.objects.bulk_create(
+        [ScoreSnapshot(claim=c, score=c.score, verdict=c.verdict, evidence_weight=c.evidence_weight, cause=cause) for c in claims]
+        + [ScoreSnapshot(account=a, score=a.score, verdict=a.verdict, evidence_weight=a.evidence_weight, cause=cause) for a in accounts],
+        batch_size=2000,
+    )
+    record_changes(
+        [(obj, Change.Action.UPDATED, cause) for obj in [*claims, *accounts]], by=by
+    )
+

@@ -1,0 +1,10 @@
+"""The whole partner API surface, v1: one router, every route registered here."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+router = DefaultRouter()
+
+urlpatterns = [
+    path("", include(router.urls)),
+]

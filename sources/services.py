@@ -1,0 +1,208 @@
+"""
+Writes about parties and sources, shared by every door (admin, API,
+dashboard, commands). Each is atomic, validates with the model's own rules and
+raises django.core.exceptions.ValidationError, and leaves a Change behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from .models import Change, Party, Source
+
+User = AbstractBaseUser | AnonymousUser | None
+
+
+class StaleObjectError(Exception):
+    """The object changed since the version the caller last saw."""
+
+    def __init__(self, obj: models.Model, expected: int) -> None:
+        self.obj = obj
+        self.expected = expected
+        super().__init__(
+            f"{obj._meta.verbose_name.capitalize()} {obj.pk} has changed since you loaded it "
+            f"(version {expected}, now {obj.version}). Reload and try again."
+        )
+
+
+def actor_or_none(by: User) -> AbstractBaseUser | None:
+    return by if by is not None and by.is_authenticated else None
+
+
+def object_type(obj: models.Model | type[models.Model]) -> str:
+    return obj._meta.model_name
+
+
+def record_changes(
+    entries: Iterable[tuple[models.Model, str, str]], *, by: User
+) -> list[Change]:
+    """Append (object, action, summary) entries to the change log."""
+    actor = actor_or_none(by)
+    return Change.objects.bulk_create(
+        Change(
+            action=action,
+            object_type=object_type(obj),
+            object_id=obj.pk,
+            summary=summary[:300],
+            actor=actor,
+        )
+        for obj, action, summary in entries
+    )
+
+
+def record_change(obj: models.Model, action: str, summary: str = "", *, by: User) -> None:
+    record_changes([(obj, action, summary)], by=by)
+
+
+def check_version(obj: models.Model, expected_version: int | None) -> None:
+    if expected_version is not None and obj.version != expected_version:
+        raise StaleObjectError(obj, expected_version)
+
+
+def save_validated(
+    obj: models.Model, *, by: User, exclude: Iterable[str] = (), created: bool = False
+) -> None:
+    """full_clean, bump the version, attribute the history row, save."""
+    obj.full_clean(exclude=list(exclude))
+    if not created:
+        obj.version += 1
+    obj._history_user = actor_or_none(by)
+    obj.save()
+
+
+def apply_fields(obj: models.Model, fields: dict[str, Any], allowed: Iterable[str]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in sorted(unknown)})
+    for name, value in fields.items():
+        setattr(obj, name, value)
+
+
+def lock(model: type[models.Model], pk: int) -> models.Model:
+    try:
+        return model._default_manager.select_for_update().get(pk=pk)
+    except model.DoesNotExist:
+        raise ValidationError(f"{model._meta.verbose_name.capitalize()} {pk} no longer exists.")
+
+
+# Parties
+
+PARTY_FIELDS = ("name", "slug", "description")
+
+
+@transaction.atomic
+def create_party(*, by: User, name: str, slug: str, description: str = "") -> Party:
+    party = Party(name=name, slug=slug, description=description)
+    save_validated(party, by=by, created=True)
+    record_change(party, Change.Action.CREATED, f"party {party.name} added", by=by)
+    return party
+
+
+@transaction.atomic
+def update_party(
+    *, party: Party, by: User, expected_version: int | None = None, **fields: Any
+) -> Party:
+    party = lock(Party, party.pk)
+    check_version(party, expected_version)
+    apply_fields(party, fields, PARTY_FIELDS)
+    save_validated(party, by=by)
+    record_change(party, Change.Action.UPDATED, f"party {party.name} edited", by=by)
+    return party
+
+
+@transaction.atomic
+def delete_party(*, party: Party, by: User) -> None:
+    party = lock(Party, party.pk)
+    if party.accounts.exists() or party.sources.exists():
+        raise ValidationError(
+            f"{party.name} still holds accounts or has sources affiliated with it; "
+            "remove or reassign them first."
+        )
+    pk, name = party.pk, party.name
+    party._history_user = actor_or_none(by)
+    party.delete()
+    party.pk = pk
+    record_change(party, Change.Action.DELETED, f"party {name} deleted", by=by)
+
+
+# Sources
+
+SOURCE_FIELDS = (
+    "name", "kind", "affiliation", "is_anonymous", "reliability", "url", "notes", "origin",
+)
+
+
+@transaction.atomic
+def create_source(*, by: User, name: str, **fields: Any) -> Source:
+    source = Source(name=name)
+    apply_fields(source, fields, SOURCE_FIELDS)
+    save_validated(source, by=by, created=True)
+    record_change(source, Change.Action.CREATED, f"source {source.name} added", by=by)
+    return source
+
+
+@transaction.atomic
+def update_source(
+    *, source: Source, by: User, expected_version: int | None = None, **fields: Any
+) -> Source:
+    """
+    Edit a source's own fields. Its grade, affiliation, anonymity and origin
+    feed the scores of the claims it corroborates, which this app knows
+    nothing of: doors call claims.services.update_source, which calls this
+    and then rescores those claims in the same transaction.
+    """
+    source = lock(Source, source.pk)
+    check_version(source, expected_version)
+    apply_fields(source, fields, SOURCE_FIELDS)
+    save_validated(source, by=by)
+    record_change(source, Change.Action.UPDATED, f"source {source.name} edited", by=by)
+    return source
+
+
+@transaction.atomic
+def delete_source(*, source: Source, by: User) -> None:
+    source = lock(Source, source.pk)
+    if source.corroborations.exists() or source.claims.exists() or source.copies.exists():
+        raise ValidationError(
+            f"{source.name} is still cited (as evidence, as a speaker or as an origin); "
+            "remove those first."
+        )
+    pk, name = source.pk, source.name
+    source._history_user = actor_or_none(by)
+    source.delete()
+    source.pk = pk
+    record_change(source, Change.Action.DELETED, f"source {name} deleted", by=by)
+
+
+def origin_roots(source_ids: Iterable[int]) -> dict[int, int]:
+    """
+    Map each source id to the root of its origin chain, walking the chains
+    level by level: one query per level, however many sources.
+    """
+    source_ids = set(source_ids)
+    parent: dict[int, int | None] = {}
+    pending = set(source_ids)
+    while pending:
+        rows = list(Source.objects.filter(pk__in=pending).values_list("id", "origin_id"))
+        parent.update(rows)
+        pending = {origin for _, origin in rows if origin is not None and origin not in parent}
+    return roots_from_parents(parent, source_ids)
+
+
+def roots_from_parents(
+    parent: dict[int, int | None], source_ids: Iterable[int] | None = None
+) -> dict[int, int]:
+    """Follow each id's chain of parents to its end (a loop ends where it closes)."""
+    roots: dict[int, int] = {}
+    for start in parent if source_ids is None else source_ids:
+        node, seen = start, set()
+        while parent.get(node) is not None and node not in seen:
+            seen.add(node)
+            node = parent[node]
+        roots[start] = node
+    return roots
