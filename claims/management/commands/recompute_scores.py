@@ -1,0 +1,40 @@
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from claims.models import Account, Claim
+from claims.services import recompute_all
+
+
+class Command(BaseCommand):
+    help = (
+        "Rebuild every claim's and account's credibility score from the evidence and report "
+        "the ones that had drifted from the stored value (none, on a healthy database). "
+        "Run it after changing settings.CLAIMDESK_SCORING. With --check, only report, and "
+        "exit with status 1 if anything has drifted."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Report drifted scores without fixing them; exit with status 1 if there are any.",
+        )
+
+    def handle(self, *args, check: bool = False, **options) -> None:
+        self.stdout.write(
+            f"Recomputing {Claim.objects.count()} claims and {Account.objects.count()} accounts…"
+        )
+        drifts = recompute_all(fix=not check, cause="recompute_scores command")
+        if not drifts:
+            self.stdout.write(
+                self.style.SUCCESS("0 scores had drifted: every score matches its evidence.")
+            )
+            return
+
+        count = f"{len(drifts)} score{'s' if len(drifts) != 1 else ''}"
+        for drift in drifts:
+            self.stdout.write(
+                f"  {drift.label}: stored {drift.stored:.6f}, recomputed {drift.computed:.6f}"
+            )
+        if check:
+            raise CommandError(f"{count} drifted; run without --check to fix.")
+        self.stdout.write(self.style.SUCCESS(f"{count} had drifted; all fixed."))
