@@ -1,26 +1,234 @@
-"""Overview, dispute pages, claim panel and evidence recorded in place. (Being built: issue #4.)"""
+"""
+Overview, dispute pages, the claim panel, and evidence recorded in place.
 
-from django.contrib.auth.decorators import login_required
+Each page is one template; htmx asks for one of its named partials by
+targeting the element of the same id (HX-Target), and gets the whole page
+otherwise. Writes go through claims.services and answer htmx with the form
+partial plus a "scores-changed" event, to which the score widgets listen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
+from django_htmx.middleware import HtmxDetails
 
-from claims.models import Claim, Dispute
+from claims import services
+from claims.models import Claim, Corroboration
+from sources.models import Change
+from sources.services import StaleObjectError
+
+from .. import queries
+from ..forms import ClaimFilterForm, CorroborationForm
+
+
+class AuthedRequest(HttpRequest):
+    user: AbstractBaseUser
+    htmx: HtmxDetails
+
+
+# The response depends on these headers: without Vary, a browser could
+# answer a full-page navigation from a cached fragment (the back button).
+htmx_vary = vary_on_headers("HX-Request", "HX-Target")
+
+
+def page_or_partial(request: AuthedRequest, template: str, partials: set[str]) -> str:
+    """The partial htmx targets (a partial's name is the id of its root), else the page."""
+    if request.htmx and not request.htmx.history_restore_request:
+        if request.htmx.target in partials:
+            return f"{template}#{request.htmx.target}"
+    return template
+
+
+# Overview
+
+@login_required
+@htmx_vary
+def overview(request: AuthedRequest) -> HttpResponse:
+    # Read the cursor before the data: a change landing in between is shown
+    # by the next poll rather than missed.
+    latest = Change.latest_id()
+    # Open tabs poll every few seconds with the newest change they have seen;
+    # when nothing changed this one indexed query is all they cost.
+    if request.htmx and request.GET.get("since") == str(latest):
+        return HttpResponse(status=204)
+    template = page_or_partial(request, "dashboard/overview.html", {"overview"})
+    context = {"disputes": queries.overview(), "latest_change_id": latest}
+    return TemplateResponse(request, template, context)
+
+
+# Dispute page
+
+@login_required
+@htmx_vary
+def dispute(request: AuthedRequest, slug: str) -> HttpResponse:
+    form = ClaimFilterForm(request.GET)
+    page = queries.dispute_page(slug, **form.filters())
+    template = page_or_partial(request, "dashboard/dispute.html", {"accounts"})
+    return TemplateResponse(request, template, {"page": page, "dispute": page.dispute, "form": form})
+
+
+# Claim panel
+
+CLAIM_PARTIALS = {"claim-score", "account-score", "evidence", "corroboration-form"}
+
+
+def claim_context(
+    request: AuthedRequest,
+    claim: Claim,
+    *,
+    form: CorroborationForm | None = None,
+    editing: Corroboration | None = None,
+    deleting: Corroboration | None = None,
+) -> dict[str, Any]:
+    can_add = request.user.has_perm("claims.add_corroboration")
+    if form is None and deleting is None and can_add:
+        form = CorroborationForm()
+    return {
+        "claim": claim,
+        "page": queries.ClaimPage(claim),
+        "form": form,
+        "editing": editing,
+        "deleting": deleting,
+        "source_options": queries.source_options(),
+        "can_add": can_add,
+        "can_change": request.user.has_perm("claims.change_corroboration"),
+        "can_delete": request.user.has_perm("claims.delete_corroboration"),
+    }
+
+
+def with_messages(request: AuthedRequest, response: TemplateResponse) -> HttpResponse:
+    """
+    Append the flash messages, swapped out of band into #messages: the news
+    of a save, or nothing, which clears the news of the one before.
+    """
+    response.render()
+    response.content += render_to_string(
+        "dashboard/base.html#messages", {"swap_oob": True}, request=request
+    ).encode()
+    return response
+
+
+def form_slot(
+    request: AuthedRequest, claim: Claim, *, form: CorroborationForm | None = None, **slot: Any
+) -> HttpResponse:
+    """
+    The evidence form (add, edit or confirm delete) in answer to the user's
+    action: its partial for htmx, else the claim page; either way focused.
+    """
+    if form is not None:
+        form.focus_first_field()
+    context = claim_context(request, claim, form=form, **slot)
+    if not request.htmx:
+        return TemplateResponse(request, "dashboard/claim.html", context)
+    return with_messages(
+        request, TemplateResponse(request, "dashboard/claim.html#corroboration-form", context)
+    )
+
+
+def evidence_saved(request: AuthedRequest, claim: Claim, message: str) -> HttpResponse:
+    messages.success(request, message)
+    if not request.htmx:
+        return redirect(f"{claim.get_absolute_url()}#evidence")
+    response = form_slot(request, claim, form=CorroborationForm())
+    return trigger_client_event(
+        response, "scores-changed", {"claim": claim.pk, "account": claim.account_id}
+    )
 
 
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
-    disputes = Dispute.objects.prefetch_related("accounts__party")
-    return TemplateResponse(request, "dashboard/overview.html", {"disputes": disputes})
+@htmx_vary
+def claim(request: AuthedRequest, claim_id: int) -> HttpResponse:
+    claim = queries.claim_for_dashboard(claim_id)
+    template = page_or_partial(request, "dashboard/claim.html", CLAIM_PARTIALS)
+    # The form partial can be fetched directly (Cancel asks for it), so the
+    # page's own "may add" test is not enough to guard it.
+    if template.endswith("#corroboration-form") and not request.user.has_perm("claims.add_corroboration"):
+        raise PermissionDenied
+    return TemplateResponse(request, template, claim_context(request, claim))
 
 
 @login_required
-def dispute(request: HttpRequest, slug: str) -> HttpResponse:
-    dispute = get_object_or_404(Dispute, slug=slug)
-    return TemplateResponse(request, "dashboard/overview.html", {"disputes": [dispute]})
+@htmx_vary
+def source_options(request: AuthedRequest) -> HttpResponse:
+    """The sources whose name matches what was typed, as <option>s for the picker's datalist."""
+    options = queries.source_options(request.GET.get("source", ""))
+    return TemplateResponse(request, "dashboard/claim.html#source-options", {"source_options": options})
 
 
+@require_POST
 @login_required
-def claim(request: HttpRequest, claim_id: int) -> HttpResponse:
-    claim = get_object_or_404(Claim, pk=claim_id)
-    return TemplateResponse(request, "dashboard/overview.html", {"disputes": [claim.account.dispute]})
+@permission_required("claims.add_corroboration", raise_exception=True)
+@htmx_vary
+def add_corroboration(request: AuthedRequest, claim_id: int) -> HttpResponse:
+    claim = queries.claim_for_dashboard(claim_id)
+    form = CorroborationForm(request.POST)
+    if form.is_valid():
+        try:
+            evidence = services.record_corroboration(
+                claim=claim, by=request.user, **form.service_fields()
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return evidence_saved(request, claim, f"Evidence from {evidence.source} recorded.")
+    return form_slot(request, claim, form=form)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permission_required("claims.change_corroboration", raise_exception=True)
+@htmx_vary
+def edit_corroboration(request: AuthedRequest, corroboration_id: int) -> HttpResponse:
+    evidence = queries.corroboration_for_dashboard(corroboration_id)
+    claim = evidence.claim
+    if request.method == "GET":
+        return form_slot(
+            request, claim, form=CorroborationForm(instance=evidence), editing=evidence
+        )
+    form = CorroborationForm(request.POST, instance=evidence)
+    if form.is_valid():
+        try:
+            services.update_corroboration(
+                corroboration=evidence,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                **form.service_fields(),
+            )
+        except StaleObjectError:
+            form.add_error(
+                None,
+                "Someone else changed this evidence after you opened it, so your edit was not "
+                "saved. Reload it to see their version, then edit again.",
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return evidence_saved(request, claim, f"Evidence from {form.cleaned_data['source']} updated.")
+    return form_slot(request, claim, form=form, editing=evidence)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permission_required("claims.delete_corroboration", raise_exception=True)
+@htmx_vary
+def delete_corroboration(request: AuthedRequest, corroboration_id: int) -> HttpResponse:
+    # GET asks for confirmation (the same step with or without JavaScript);
+    # only the POST from that step removes anything.
+    evidence = queries.corroboration_for_dashboard(corroboration_id)
+    claim = evidence.claim
+    if request.method == "GET":
+        return form_slot(request, claim, deleting=evidence)
+    services.remove_corroboration(corroboration=evidence, by=request.user)
+    return evidence_saved(request, claim, f"Evidence from {evidence.source} removed.")

@@ -1,19 +1,147 @@
-"""The sources directory and each source's record. (Being built: issue #4.)"""
+"""The sources directory, each source's record, and adding or editing a source."""
 
-from django.contrib.auth.decorators import login_required
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
+from claims.services import update_source
 from sources.models import Source
+from sources.services import StaleObjectError, create_source
+
+from ..source_forms import SourceFilterForm, SourceForm, stale_source_form
+from ..source_queries import (
+    claims_spoken_by,
+    source_directory,
+    source_evidence,
+    source_for_page,
+    track_record,
+)
+
+SOURCES_PER_PAGE = 25
+EVIDENCE_PER_PAGE = 20
+
+
+def _page_or_partial(request: HttpRequest, template: str, partials: set[str]) -> str:
+    # The fragment is chosen by the element htmx will swap, so one URL
+    # serves the page, its results and its pager alike.
+    target = request.htmx.target if request.htmx else None
+    return f"{template}#{target}" if target in partials else template
+
+
+def _done(request: HttpRequest, source: Source) -> HttpResponse:
+    # A 302 would be followed inside the htmx request and the whole page
+    # swapped into the form; ask the browser to navigate instead.
+    if request.htmx:
+        return HttpResponseClientRedirect(source.get_absolute_url())
+    return redirect(source)
 
 
 @login_required
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
 def source_list(request: HttpRequest) -> HttpResponse:
-    return TemplateResponse(request, "dashboard/overview.html", {"disputes": []})
+    filters = SourceFilterForm(request.GET)
+    chosen = filters.filters()
+    sources = source_directory(
+        search=chosen["q"], party=chosen["party"], grade=chosen["grade"], kind=chosen["kind"]
+    )
+    page = Paginator(sources, SOURCES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "filters": filters,
+        "page": page,
+        "filtered": any(chosen.values()),
+        "can_add": request.user.has_perm("sources.add_source"),
+    }
+    template = _page_or_partial(request, "dashboard/sources.html", {"source-results"})
+    return TemplateResponse(request, template, context)
 
 
 @login_required
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
 def source(request: HttpRequest, source_id: int) -> HttpResponse:
-    get_object_or_404(Source, pk=source_id)
-    return TemplateResponse(request, "dashboard/overview.html", {"disputes": []})
+    source = get_object_or_404(source_for_page(source_id))
+    evidence = Paginator(source_evidence(source), EVIDENCE_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "source": source,
+        "copies": list(source.copies.order_by("name", "id")),
+        "evidence": evidence,
+        "track": track_record(source),
+        "spoken": list(claims_spoken_by(source)),
+        "can_change": request.user.has_perm("sources.change_source"),
+    }
+    template = _page_or_partial(request, "dashboard/source.html", {"source-evidence"})
+    return TemplateResponse(request, template, context)
+
+
+@login_required
+@permission_required("sources.add_source", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def add_source(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = SourceForm(request.POST)
+        if form.is_valid():
+            try:
+                source = create_source(by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, f"Source “{source.name}” added.")
+                return _done(request, source)
+    else:
+        form = SourceForm()
+    return _render_form(request, form, source=None, name="")
+
+
+@login_required
+@permission_required("sources.change_source", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def edit_source(request: HttpRequest, source_id: int) -> HttpResponse:
+    source = get_object_or_404(source_for_page(source_id))
+    # Validating writes the rejected values onto the instance; the heading
+    # names the source as it is saved.
+    name = source.name
+    if request.method == "POST":
+        form = SourceForm(request.POST, instance=source)
+        if form.is_valid():
+            fields = form.changed_fields()
+            if not fields:
+                # Saving an untouched form would only bump the version and log an edit.
+                messages.info(request, "Nothing to save: the source is unchanged.")
+                return _done(request, source)
+            try:
+                saved = update_source(
+                    source=source,
+                    by=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    **fields,
+                )
+            except StaleObjectError:
+                form = stale_source_form(request.POST, get_object_or_404(Source, pk=source_id))
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, f"Source “{saved.name}” saved.")
+                return _done(request, saved)
+    else:
+        form = SourceForm(instance=source)
+    return _render_form(request, form, source=source, name=name)
+
+
+def _render_form(
+    request: HttpRequest, form: SourceForm, *, source: Source | None, name: str
+) -> HttpResponse:
+    # Errors come back with 200: htmx 2 does not swap 4xx answers.
+    template = _page_or_partial(request, "dashboard/source_form.html", {"source-form"})
+    return TemplateResponse(request, template, {"form": form, "source": source, "name": name})

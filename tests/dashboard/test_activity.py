@@ -1,0 +1,184 @@
+"""The desk's activity page: the latest changes, who made them, when."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from claims import services as claim_services
+from sources import services as source_services
+from sources.models import Change
+from tests.factories import ClaimFactory, CorroborationFactory, SourceFactory
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def as_user(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def activity(client, **params):
+    return client.get(reverse("dashboard:activity"), params)
+
+
+def cap(text: str) -> str:
+    """A summary as the page shows it, first letter capitalised."""
+    return text[:1].upper() + text[1:]
+
+
+def summaries(html: str) -> list[str]:
+    """The change summaries in the order the page shows them."""
+    found = []
+    for change in Change.objects.all():
+        position = html.find(f">{cap(change.summary)}<")
+        if position >= 0:
+            found.append((position, change.summary))
+    return [summary for _, summary in sorted(found)]
+
+
+def change_ids(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<li class="sp-change" id="change-(\d+)">', html)]
+
+
+def test_activity_lists_the_latest_changes_newest_first(as_user, viewer, hanoi):
+    html = activity(as_user(viewer)).content.decode()
+
+    assert change_ids(html) == list(Change.objects.order_by("-id").values_list("id", flat=True))
+    newest = Change.objects.order_by("-id").first()
+    assert summaries(html)[0] == newest.summary
+
+
+def test_each_change_names_who_made_it(as_user, editor, viewer, hanoi):
+    source_services.create_source(by=editor, name="Yonhap", kind="news_outlet", reliability="B")
+
+    html = activity(as_user(viewer)).content.decode()
+
+    entry = html[html.index(">Source Yonhap added<"):]
+    entry = entry[: entry.index("</li>")]
+    assert '<span class="sp-actor">editor</span>' in entry
+
+
+def test_changes_made_by_no_one_are_credited_to_the_system(as_user, viewer, hanoi):
+    html = activity(as_user(viewer)).content.decode()
+
+    assert "the system</span>" in html  # the Hanoi story is loaded by a command
+
+
+def test_a_change_links_to_its_object_while_it_exists(as_user, editor, viewer, hanoi):
+    source = source_services.create_source(by=editor, name="Short-lived", kind="other")
+    kept = source_services.create_source(by=editor, name="Kept", kind="other")
+    source_services.delete_source(source=source, by=editor)
+
+    html = activity(as_user(viewer)).content.decode()
+
+    assert f'<a href="{kept.get_absolute_url()}">Source Kept added</a>' in html
+    assert f'href="{reverse("dashboard:source", args=[source.pk])}"' not in html
+    assert ">Source Short-lived deleted<" in html
+
+
+def test_evidence_and_score_moves_link_to_their_claim(as_user, viewer, hanoi):
+    html = activity(as_user(viewer)).content.decode()
+
+    claim_url = hanoi.nk_claim.get_absolute_url()
+    assert f'<a href="{claim_url}">Choe Sun Hui supports claim {hanoi.nk_claim.pk}</a>' in html
+    assert f'<a href="{claim_url}">Score 0.73 → 0.74: evidence recorded: Choe Sun Hui' in html
+
+
+@pytest.mark.parametrize(
+    "kind, shown, hidden",
+    [
+        ("scores", ">Score 0.73 → 0.74", ">Choe Sun Hui supports claim"),
+        ("evidence", ">Choe Sun Hui supports claim", ">Score 0.73 → 0.74"),
+        ("sources", ">Source The Associated Press added", ">Claim by Ri Yong Ho recorded"),
+        ("claims", ">Claim by Ri Yong Ho recorded", ">Score 0.73 → 0.74"),
+        ("disputes", ">Account of North Korea added", ">Source The Associated Press added"),
+    ],
+)
+def test_activity_can_be_narrowed_to_one_kind_of_change(as_user, viewer, hanoi, kind, shown, hidden):
+    html = activity(as_user(viewer), kind=kind).content.decode()
+
+    assert shown in html
+    assert hidden not in html
+
+
+def test_an_unknown_kind_is_an_error_on_the_filter_not_a_crash(as_user, viewer, hanoi):
+    response = activity(as_user(viewer), kind="everything")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Select a valid choice. everything is not one of the available choices." in html
+    assert "Source The Associated Press added" in html
+
+
+def test_htmx_filtering_answers_with_the_list_fragment_only(as_user, viewer, hanoi):
+    response = as_user(viewer).get(
+        reverse("dashboard:activity"), {"kind": "scores"},
+        headers={**HTMX, "HX-Target": "activity-list"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="activity-list"')
+    assert "<html" not in html and 'aria-label="Filter activity"' not in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_a_full_page_for_an_htmx_request_aimed_elsewhere(as_user, viewer, hanoi):
+    # A boosted link or a history restore targets the body: it needs the page.
+    response = as_user(viewer).get(reverse("dashboard:activity"), headers=HTMX)
+
+    assert "<html" in response.content.decode()
+
+
+def test_activity_is_paginated_newest_first(as_user, viewer, db):
+    SourceFactory.create_batch(3)
+    claim = ClaimFactory()
+    CorroborationFactory.create_batch(30, claim=claim)
+    total = Change.objects.count()
+    assert total > 50
+    client = as_user(viewer)
+
+    first = activity(client).content.decode()
+    second = client.get(
+        reverse("dashboard:activity"), {"page": 2}, headers={**HTMX, "HX-Target": "activity-list"}
+    ).content.decode()
+
+    oldest_on_first = Change.objects.order_by("-id")[49]
+    newest_on_second = Change.objects.order_by("-id")[50]
+    assert '<a id="activity-list-next" rel="next" href="?page=2" hx-get="?page=2">' in first
+    assert f">{cap(oldest_on_first.summary)}<" in first
+    assert len(change_ids(first)) == 50
+    assert f">{cap(newest_on_second.summary)}<" in second
+    assert len(change_ids(second)) == total - 50
+
+
+@pytest.mark.parametrize("rounds", [1, 15])
+def test_activity_runs_a_fixed_number_of_queries(
+    as_user, editor, hanoi, django_assert_max_num_queries, rounds
+):
+    # Every kind of object on one page, some of them since deleted.
+    for _ in range(rounds):
+        source = source_services.create_source(by=editor, name="Passing source", kind="other")
+        CorroborationFactory(claim=hanoi.nk_claim, source=SourceFactory())
+        claim_services.update_source(source=hanoi.ap, by=editor, notes="Checked again.")
+        source_services.delete_source(source=source, by=editor)
+    client = as_user(editor)
+
+    with django_assert_max_num_queries(10):
+        response = activity(client)
+
+    assert response.status_code == 200
+
+
+def test_activity_answers_only_reads(as_user, editor, hanoi):
+    before = Change.objects.count()
+
+    response = as_user(editor).post(reverse("dashboard:activity"))
+
+    assert response.status_code == 405
+    assert Change.objects.count() == before
