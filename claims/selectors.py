@@ -1,13 +1,21 @@
-"""Reads that several doors share: the evidence behind a score, and its explanation."""
+"""
+Reads that several doors share: the evidence behind a score, its explanation,
+and a source's track record.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
 from django.conf import settings
+from django.db.models import F, QuerySet
 
 from sources.services import origin_roots
 
 from . import scoring
-from .models import Account, Claim, Corroboration
+from .models import Account, Claim, Corroboration, Stance, Verdict
 
 
 def scoring_constants() -> dict:
@@ -18,34 +26,40 @@ def disputing_party_ids(dispute_id: int) -> list[int]:
     return list(Account.objects.filter(dispute_id=dispute_id).values_list("party_id", flat=True))
 
 
+# What scoring.Evidence reads of a corroboration, and of its source.
+SCORED_CORROBORATION_COLUMNS = ("id", "source_id", "stance", "observed_at")
+SCORED_SOURCE_COLUMNS = ("name", "reliability", "affiliation_id", "is_anonymous")
+
+
+def scoring_evidence(
+    corroboration: Mapping[str, Any], *, source: Mapping[str, Any], origin_root_id: int
+) -> scoring.Evidence:
+    """
+    A corroboration row (SCORED_CORROBORATION_COLUMNS) and its source's row
+    (SCORED_SOURCE_COLUMNS), as the model reads them.
+    """
+    return scoring.Evidence(
+        id=corroboration["id"],
+        source_id=corroboration["source_id"],
+        source_name=source["name"],
+        stance=corroboration["stance"],
+        reliability=source["reliability"],
+        source_party_id=source["affiliation_id"],
+        is_anonymous=source["is_anonymous"],
+        origin_root_id=origin_root_id,
+        observed_at=corroboration["observed_at"],
+    )
+
+
 def claim_evidence(claim: Claim) -> list[scoring.Evidence]:
+    # The source's columns come in the same query, under their own names, so
+    # that each row serves as both the corroboration's and its source's.
+    source_columns = {name: F(f"source__{name}") for name in SCORED_SOURCE_COLUMNS}
     rows = list(
-        Corroboration.objects.filter(claim_id=claim.pk).values(
-            "id",
-            "source_id",
-            "source__name",
-            "source__affiliation_id",
-            "source__is_anonymous",
-            "source__reliability",
-            "stance",
-            "observed_at",
-        )
+        Corroboration.objects.filter(claim_id=claim.pk).values(*SCORED_CORROBORATION_COLUMNS, **source_columns)
     )
     roots = origin_roots({row["source_id"] for row in rows})
-    return [
-        scoring.Evidence(
-            id=row["id"],
-            source_id=row["source_id"],
-            source_name=row["source__name"],
-            stance=row["stance"],
-            reliability=row["source__reliability"],
-            source_party_id=row["source__affiliation_id"],
-            is_anonymous=row["source__is_anonymous"],
-            origin_root_id=roots[row["source_id"]],
-            observed_at=row["observed_at"],
-        )
-        for row in rows
-    ]
+    return [scoring_evidence(row, source=row, origin_root_id=roots[row["source_id"]]) for row in rows]
 
 
 def explain_claim(claim: Claim) -> scoring.ClaimScore:
@@ -57,4 +71,69 @@ def explain_claim(claim: Claim) -> scoring.ClaimScore:
         speaker_id=claim.speaker_id,
         disputing_party_ids=disputing_party_ids(account.dispute_id),
         constants=scoring_constants(),
+    )
+
+
+# A source's track record
+
+SUPPORTING = {Stance.SUPPORTS, Stance.PARTLY_SUPPORTS}
+HELD_UP = {
+    "supported": {Verdict.CORROBORATED, Verdict.MOSTLY_CORROBORATED},
+    "contradicted": {Verdict.CONTRADICTED, Verdict.MOSTLY_CONTRADICTED},
+}
+
+
+@dataclass(frozen=True)
+class ClaimsTaken:
+    """The claims a source took one side on ("supported" or "contradicted"), by current verdict."""
+
+    side: str
+    verdicts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.verdicts.values())
+
+    @property
+    def held_up(self) -> int:
+        """The claims whose verdict now agrees with the source."""
+        return sum(self.verdicts[verdict] for verdict in HELD_UP[self.side])
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    stances: dict[str, int]
+    supported: ClaimsTaken
+    contradicted: ClaimsTaken
+
+
+def evidence_with_verdicts() -> QuerySet[Corroboration]:
+    """The evidence in the order it was observed, with its claims' verdicts: what track_record() reads."""
+    return (
+        Corroboration.objects.select_related("claim")
+        .only("id", "claim_id", "source_id", "stance", "observed_at", "claim__id", "claim__verdict")
+        .order_by("observed_at", "id")
+    )
+
+
+def track_record(evidence: Iterable[Corroboration]) -> TrackRecord:
+    """
+    How a source's claims have held up, from its evidence (evidence_with_verdicts(),
+    for one source). Like the scoring, a source counts once per claim, on the
+    side of its latest evidence (it may have changed its mind); each claim is
+    counted by its current verdict. Every stance and verdict is listed, at 0
+    when there is none.
+    """
+    stances = {stance: 0 for stance in Stance.values}
+    latest: dict[int, tuple[str, str]] = {}
+    for item in evidence:
+        stances[item.stance] += 1
+        latest[item.claim_id] = (item.stance, item.claim.verdict)
+    sides = {side: {verdict: 0 for verdict in Verdict.values} for side in HELD_UP}
+    for stance, verdict in latest.values():
+        sides["supported" if stance in SUPPORTING else "contradicted"][verdict] += 1
+    return TrackRecord(
+        stances=stances,
+        supported=ClaimsTaken("supported", sides["supported"]),
+        contradicted=ClaimsTaken("contradicted", sides["contradicted"]),
     )

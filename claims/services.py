@@ -37,7 +37,14 @@ from sources.services import (
 
 from . import scoring
 from .models import Account, Claim, Corroboration, Dispute, ScoreSnapshot, Stance
-from .selectors import disputing_party_ids, explain_claim, scoring_constants
+from .selectors import (
+    SCORED_CORROBORATION_COLUMNS,
+    SCORED_SOURCE_COLUMNS,
+    disputing_party_ids,
+    explain_claim,
+    scoring_constants,
+    scoring_evidence,
+)
 
 # Scores are compared at this precision, so that float noise from summing in
 # another order never counts as a change.
@@ -433,28 +440,18 @@ def recompute_all(*, fix: bool = True, cause: str = "full recompute", by: User =
     list(Account.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
     constants = scoring_constants()
     sources = {
-        row["id"]: row
-        for row in Source.objects.values("id", "name", "affiliation_id", "is_anonymous", "reliability", "origin_id")
+        row["id"]: row for row in Source.objects.values("id", "origin_id", *SCORED_SOURCE_COLUMNS)
     }
     roots = roots_from_parents({pk: row["origin_id"] for pk, row in sources.items()})
     parties_by_dispute: dict[int, set[int]] = defaultdict(set)
     for dispute_id, party_id in Account.objects.values_list("dispute_id", "party_id"):
         parties_by_dispute[dispute_id].add(party_id)
     evidence: dict[int, list[scoring.Evidence]] = defaultdict(list)
-    for row in Corroboration.objects.values("id", "claim_id", "source_id", "stance", "observed_at").iterator(chunk_size=5000):
-        source = sources[row["source_id"]]
+    rows = Corroboration.objects.values("claim_id", *SCORED_CORROBORATION_COLUMNS)
+    for row in rows.iterator(chunk_size=5000):
+        source_id = row["source_id"]
         evidence[row["claim_id"]].append(
-            scoring.Evidence(
-                id=row["id"],
-                source_id=row["source_id"],
-                source_name=source["name"],
-                stance=row["stance"],
-                reliability=source["reliability"],
-                source_party_id=source["affiliation_id"],
-                is_anonymous=source["is_anonymous"],
-                origin_root_id=roots[row["source_id"]],
-                observed_at=row["observed_at"],
-            )
+            scoring_evidence(row, source=sources[source_id], origin_root_id=roots[source_id])
         )
 
     drifts: list[Drift] = []

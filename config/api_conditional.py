@@ -1,5 +1,401 @@
-"""Conditional and idempotent requests: ETag, If-None-Match, If-Match, Idempotency-Key. (Being built: issue #3.)"""
+"""
+Conditional and idempotent requests: ETag, If-None-Match, If-Match, Idempotency-Key.
 
+Two kinds of entity tag, told apart by their shape (docs/api.md):
+
+- a *representation tag*, ``"h<head>-<digest>"``: the newest id of the change
+  log (every write appends to it, so it versions the whole database) and a
+  digest of what else selects the representation (path, query string, media
+  type, who asks). Checking If-None-Match against it costs one indexed query,
+  and none at all when the authentication query already carried the head
+  along (``with_change_log_head``).
+- an *object tag*, ``"<model>-<pk>-v<version>"``: one object's version. It is
+  what If-Match compares, so a write is refused only when *that* object
+  changed, not when anything else in the database did.
+
+A detail answers with both joined by a dot, ``"claim-5-v7.h1234-…"``, so that
+the ETag of a GET can be sent back as is in If-None-Match (the part after the
+dot is compared) or in If-Match (the part before it). A list answers with a
+representation tag; a write answers with the object tag of what it wrote.
+
+Viewsets inherit ``ConditionalRequestsMixin`` before the DRF base class::
+
+    class ClaimViewSet(ConditionalRequestsMixin, viewsets.ModelViewSet):
+        def perform_update(self, serializer):
+            serializer.instance = services.update_claim(
+                claim=serializer.instance, by=self.request.user,
+                expected_version=self.expected_version(), **serializer.validated_data)
+
+The mixin checks If-Match when ``get_object()`` loads the object; passing
+``expected_version()`` to the service repeats the check under the row lock, so
+two editors racing each other cannot both pass. A StaleObjectError raised by
+the service becomes 412.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from django.core.cache import cache
+from django.db import models
+from django.db.models import Subquery
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, parse_etags, quote_etag
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework_api_key.models import APIKey
+
+from sources.models import Change
+from sources.services import StaleObjectError
+
+# How long a finished POST is remembered under its Idempotency-Key, and how
+# long a POST still running holds the key before another may try it.
+IDEMPOTENCY_TTL = 24 * 3600
+IDEMPOTENCY_LOCK_TTL = 60
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+# Headers of a POST's answer worth replaying; the body's media type is
+# negotiated again.
+REPLAYED_HEADERS = ("Location", "ETag")
+
+SAFE_READS = ("GET", "HEAD")
+OBJECT_TAG = re.compile(r"^(?P<model>[a-z0-9_]+)-(?P<pk>[^-.\s]+)-v(?P<version>\d+)$")
+
+
+# The change log's head: a version number of the whole database.
+
+@dataclass(frozen=True)
+class Head:
+    id: int
+    at: datetime | None
+
+
+HEAD_ID, HEAD_AT = "change_log_head_id", "change_log_head_at"
+
+
+def with_change_log_head(queryset: models.QuerySet) -> models.QuerySet:
+    """
+    Carry the change log's head along in the same query, so that the query
+    authenticating a request also versions it: a 304 then costs one query.
+    """
+    newest = Change.objects.order_by("-id")
+    return queryset.annotate(
+        **{
+            HEAD_ID: Subquery(newest.values("id")[:1]),
+            HEAD_AT: Subquery(newest.values("at")[:1], output_field=models.DateTimeField()),
+        }
+    )
+
+
+def change_log_head(request: Request) -> Head:
+    """The head read while authenticating, else one indexed primary-key lookup."""
+    auth = request.auth
+    if auth is not None and hasattr(auth, HEAD_ID):
+        return Head(getattr(auth, HEAD_ID) or 0, getattr(auth, HEAD_AT))
+    row = Change.objects.order_by("-id").values_list("id", "at").first()
+    return Head(*row) if row else Head(0, None)
+
+
+# Entity tags
+
+def caller_identity(request: Request) -> str:
+    """Who asks, as far as it changes an answer: partners all see the same."""
+    if isinstance(request.auth, APIKey):
+        return "partner"
+    user = request.user
+    return f"user:{user.pk}" if user is not None and user.is_authenticated else "anonymous"
+
+
+def representation_tag(request: Request, head: Head) -> str:
+    """The unquoted representation tag of this GET at this head."""
+    query = sorted(parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True))
+    selector = json.dumps(
+        [request.path, query, getattr(request, "accepted_media_type", ""), caller_identity(request)]
+    )
+    return f"h{head.id}-{hashlib.sha256(selector.encode()).hexdigest()[:16]}"
+
+
+def object_tag(obj: models.Model) -> str:
+    return f"{obj._meta.model_name}-{obj.pk}-v{obj.version}"
+
+
+def _unquote(etag: str) -> tuple[str, bool]:
+    """(opaque tag, is_weak)"""
+    weak = etag.startswith("W/")
+    return etag.removeprefix("W/").strip('"'), weak
+
+
+def if_none_match_hits(request: Request, tag: str) -> bool:
+    """Does If-None-Match name this representation? (weak comparison)"""
+    for etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+        opaque, _ = _unquote(etag)
+        if opaque.rpartition(".")[2] == tag:
+            return True
+    return False
+
+
+def if_match_holds(request: Request, obj: models.Model) -> bool:
+    """Does If-Match name the object's current version? (strong comparison)"""
+    etags = parse_etags(request.META.get("HTTP_IF_MATCH", ""))
+    if "*" in etags:
+        return True
+    current = object_tag(obj)
+    for etag in etags:
+        opaque, weak = _unquote(etag)
+        if not weak and opaque.partition(".")[0] == current:
+            return True
+    return False
+
+
+def set_validators(response: Response, *, etag: str, head: Head) -> None:
+    response["ETag"] = quote_etag(etag)
+    if head.at is not None:
+        response["Last-Modified"] = http_date(head.at.timestamp())
+    # Authenticated answers: a browser may keep them, but must ask each time.
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Accept", "Authorization"])
+
+
+def not_modified(etag: str, head: Head) -> Response:
+    response = Response(status=status.HTTP_304_NOT_MODIFIED)
+    set_validators(response, etag=etag, head=head)
+    return response
+
+
+# Errors the protocol answers with
+
+class NotModified(Exception):
+    """Raised from initial() to skip the handler; answered without a body."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+class IdempotentReplay(NotModified):
+    """The POST was already done under this Idempotency-Key: answer as then."""
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = (
+        "This object has changed since the version named in If-Match. "
+        "Fetch it again and reapply your change."
+    )
+    default_code = "precondition_failed"
+
+
+class IdempotencyKeyReused(APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = (
+        "This Idempotency-Key was already used with a different request body. "
+        "Use a new key for a new request."
+    )
+    default_code = "idempotency_key_reused"
+
+
+class IdempotencyKeyInUse(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = (
+        "A request with this Idempotency-Key is still being processed. Retry in a moment."
+    )
+    default_code = "idempotency_key_in_use"
+
+
+# Idempotency-Key
+
+@dataclass(frozen=True)
+class IdempotentPost:
+    cache_key: str
+    fingerprint: str
+
+
+def _fingerprint(data: Any) -> str:
+    if hasattr(data, "lists"):  # a QueryDict from a form post
+        data = dict(data.lists())
+    canonical = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def claim_idempotency_key(request: Request) -> IdempotentPost | None:
+    """
+    Reserve this POST's Idempotency-Key, or raise: the stored answer if the same
+    caller already made the same request, 422 if they sent another body under
+    it, 409 if it is still running.
+    """
+    key = request.META.get("HTTP_IDEMPOTENCY_KEY")
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise ValidationError(
+            {"Idempotency-Key": f"Must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters."}
+        )
+    scope = f"{caller_identity(request)}|{request.path}|{key}"
+    post = IdempotentPost(
+        cache_key="idempotency:" + hashlib.sha256(scope.encode()).hexdigest(),
+        fingerprint=_fingerprint(request.data),
+    )
+    pending = {"state": "pending", "fingerprint": post.fingerprint}
+    if cache.add(post.cache_key, pending, timeout=IDEMPOTENCY_LOCK_TTL):
+        return post
+    record = cache.get(post.cache_key)
+    if record is None:  # finished and expired between add() and get()
+        cache.add(post.cache_key, pending, timeout=IDEMPOTENCY_LOCK_TTL)
+        return post
+    if record["fingerprint"] != post.fingerprint:
+        raise IdempotencyKeyReused()
+    if record["state"] == "pending":
+        raise IdempotencyKeyInUse()
+    replay = Response(record["data"], status=record["status"], headers=record["headers"])
+    replay["Idempotent-Replayed"] = "true"
+    raise IdempotentReplay(replay)
+
+
+def settle_idempotency_key(post: IdempotentPost, response: Response) -> None:
+    """Keep a successful answer for replays; free the key after a failure."""
+    if status.is_success(response.status_code):
+        cache.set(
+            post.cache_key,
+            {
+                "state": "done",
+                "fingerprint": post.fingerprint,
+                "status": response.status_code,
+                "data": response.data,
+                "headers": {h: response[h] for h in REPLAYED_HEADERS if h in response},
+            },
+            timeout=IDEMPOTENCY_TTL,
+        )
+    else:
+        cache.delete(post.cache_key)
+
+
+# The headers above, as OpenAPI parameters, for the schema class to add to
+# the operations of views that inherit the mixin.
+
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag of a representation you hold: answered 304 with no body if unchanged.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag of the object as you last read it (or its object tag "
+    "`<model>-<id>-v<version>`): the write is refused with 412 if the object changed since.",
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="A unique string of yours (1-255 characters). Retrying the same POST with the same "
+    "key and body within 24 hours creates nothing new and answers as the first time; the same "
+    "key with another body is refused with 422.",
+)
+
+
+def openapi_parameters(method: str) -> list[OpenApiParameter]:
+    """The conditional headers an operation with this method honours."""
+    return {
+        "GET": [IF_NONE_MATCH],
+        "HEAD": [IF_NONE_MATCH],
+        "POST": [IDEMPOTENCY_KEY],
+        "PUT": [IF_MATCH],
+        "PATCH": [IF_MATCH],
+        "DELETE": [IF_MATCH],
+    }.get(method.upper(), [])
+
+
+# The mixin
 
 class ConditionalRequestsMixin:
-    pass
+    """
+    For any APIView or viewset: validators on every successful GET, 304 on
+    If-None-Match, 412 on a stale If-Match, replays under Idempotency-Key.
+    """
+
+    _head: Head | None = None
+    _conditional_object: models.Model | None = None
+    _idempotent_post: IdempotentPost | None = None
+    _expected_version: int | None = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # After authentication, permissions and throttles: a partner with no
+        # right to an answer gets no 304 either.
+        super().initial(request, *args, **kwargs)
+        if request.method in SAFE_READS:
+            self._head = change_log_head(request)
+            tag = representation_tag(request, self._head)
+            if if_none_match_hits(request, tag):
+                raise NotModified(not_modified(tag, self._head))
+        elif request.method == "POST":
+            self._idempotent_post = claim_idempotency_key(request)
+
+    def get_object(self) -> models.Model:
+        obj = super().get_object()
+        request = self.request
+        if request.method not in SAFE_READS + ("OPTIONS",) and "HTTP_IF_MATCH" in request.META:
+            if not if_match_holds(request, obj):
+                raise PreconditionFailed()
+            self._expected_version = obj.version
+        self._conditional_object = obj
+        return obj
+
+    def expected_version(self) -> int | None:
+        """The version If-Match named, for the service to check under its row lock."""
+        return self._expected_version
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, NotModified):
+            return exc.response
+        if isinstance(exc, StaleObjectError):
+            exc = PreconditionFailed(str(exc))
+        return super().handle_exception(exc)
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.has_header("Idempotent-Replayed") or response.status_code == 304:
+            return response
+        if self._head is not None and response.status_code == status.HTTP_200_OK:
+            tag = representation_tag(request, self._head)
+            obj = self._conditional_object
+            if obj is not None and hasattr(obj, "version"):
+                tag = f"{object_tag(obj)}.{tag}"
+            set_validators(response, etag=tag, head=self._head)
+        elif request.method in ("POST", "PUT", "PATCH") and status.is_success(response.status_code):
+            written = self._written_object_tag(response)
+            if written:
+                response["ETag"] = quote_etag(written)
+        if self._idempotent_post is not None:
+            settle_idempotency_key(self._idempotent_post, response)
+        return response
+
+    def _written_object_tag(self, response: Response) -> str | None:
+        """The object tag of what a create or an update wrote, read back (one query)."""
+        if not hasattr(self, "get_queryset"):
+            return None
+        if getattr(self, "action", None) == "create" and isinstance(response.data, dict):
+            pk = response.data.get("id")
+        elif self._conditional_object is not None:
+            pk = self._conditional_object.pk
+        else:
+            return None
+        model = self.get_queryset().model
+        if pk is None or not any(f.name == "version" for f in model._meta.fields):
+            return None
+        version = model._default_manager.filter(pk=pk).values_list("version", flat=True).first()
+        if version is None:
+            return None
+        return f"{model._meta.model_name}-{pk}-v{version}"

@@ -7,13 +7,14 @@ same few queries however many sources, corroborations or changes there are.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from claims.models import Account, Claim, Corroboration, Dispute, Stance, Verdict
+from claims import selectors
+from claims.models import Account, Claim, Corroboration, Dispute, Verdict
 from sources.models import Change, Party, Source
 
 INDEPENDENT = "independent"
@@ -35,8 +36,8 @@ def _count_of(queryset: QuerySet, column: str) -> Coalesce:
 def source_directory(
     *, search: str = "", party: str = "", grade: str = "", kind: str = ""
 ) -> QuerySet[Source]:
-    """Sources matching the filters, each with its corroboration and claim counts."""
-    sources = Source.objects.select_related("affiliation").search(search)
+    """Sources matching the filters, by name (their counts: with_use_counts, per page)."""
+    sources = Source.objects.search(search)
     if party == INDEPENDENT:
         sources = sources.filter(affiliation__isnull=True)
     elif party:
@@ -45,14 +46,37 @@ def source_directory(
         sources = sources.filter(reliability=grade)
     if kind:
         sources = sources.filter(kind=kind)
-    return sources.annotate(
-        corroboration_count=_count_of(Corroboration.objects.all(), "source"),
-        claim_count=_count_of(Claim.objects.all(), "speaker"),
-    ).order_by("name", "id")
+    return sources.order_by("name", "id")
+
+
+def with_use_counts(page: QuerySet[Source]) -> QuerySet[Source]:
+    """
+    The sources of one page (a slice of source_directory) with how often
+    each has given evidence and made a claim. Counted for the page's rows
+    only: counted in the sliced query itself, the database would count for
+    every row the OFFSET skips too.
+    """
+    return (
+        Source.objects.filter(pk__in=page.values("pk"))
+        .select_related("affiliation")
+        .annotate(
+            corroboration_count=_count_of(Corroboration.objects.all(), "source"),
+            claim_count=_count_of(Claim.objects.all(), "speaker"),
+        )
+        .order_by("name", "id")
+    )
 
 
 def source_for_page(source_id: int) -> QuerySet[Source]:
     return Source.objects.select_related("affiliation", "origin").filter(pk=source_id)
+
+
+def source_record(source_id: int) -> QuerySet[Source]:
+    """The source for its page, with how many claims it made and how many sources repeat it."""
+    return source_for_page(source_id).annotate(
+        spoken_count=_count_of(Claim.objects.all(), "speaker"),
+        copy_count=_count_of(Source.objects.all(), "origin"),
+    )
 
 
 def source_evidence(source: Source) -> QuerySet[Corroboration]:
@@ -72,27 +96,23 @@ def claims_spoken_by(source: Source) -> QuerySet[Claim]:
     )
 
 
-SUPPORTING = {Stance.SUPPORTS, Stance.PARTLY_SUPPORTS}
-HELD_UP = {
-    "supported": {Verdict.CORROBORATED, Verdict.MOSTLY_CORROBORATED},
-    "contradicted": {Verdict.CONTRADICTED, Verdict.MOSTLY_CONTRADICTED},
-}
-
-
-@dataclass
+@dataclass(frozen=True)
 class TrackLine:
-    """How the claims a source took one side on stand now."""
+    """One side of a source's track record (claims.selectors.track_record), as the page draws it."""
 
-    side: str
-    by_verdict: dict[str, int] = field(default_factory=dict)
+    claims: selectors.ClaimsTaken
+
+    @property
+    def side(self) -> str:
+        return self.claims.side
 
     @property
     def total(self) -> int:
-        return sum(self.by_verdict.values())
+        return self.claims.total
 
     @property
     def borne_out(self) -> int:
-        return sum(n for verdict, n in self.by_verdict.items() if verdict in HELD_UP[self.side])
+        return self.claims.held_up
 
     def segments(self) -> list[dict]:
         """
@@ -101,7 +121,7 @@ class TrackLine:
         """
         total, x, parts = self.total, 0.0, []
         for verdict in VERDICT_SCALE:
-            count = self.by_verdict.get(verdict.value, 0)
+            count = self.claims.verdicts[verdict.value]
             if count:
                 width = 100 * count / total
                 parts.append({"verdict": verdict.value, "label": verdict.label, "count": count,
@@ -121,24 +141,9 @@ VERDICT_SCALE = [
 
 
 def track_record(source: Source) -> list[TrackLine]:
-    """
-    The claims the source supported and those it contradicted, counted by
-    their current verdict. Like the scoring, a source counts once per claim,
-    on the side of its latest evidence (it may have changed its mind).
-    """
-    rows = (
-        Corroboration.objects.filter(source=source)
-        .order_by("observed_at", "id")
-        .values_list("claim_id", "stance", "claim__verdict")
-    )
-    latest: dict[int, tuple[str, str]] = {}
-    for claim_id, stance, verdict in rows:
-        latest[claim_id] = (stance, verdict)
-    lines = {"supported": TrackLine("supported"), "contradicted": TrackLine("contradicted")}
-    for stance, verdict in latest.values():
-        line = lines["supported" if stance in SUPPORTING else "contradicted"]
-        line.by_verdict[verdict] = line.by_verdict.get(verdict, 0) + 1
-    return [lines["supported"], lines["contradicted"]]
+    """The claims the source supported, then those it contradicted."""
+    record = selectors.track_record(selectors.evidence_with_verdicts().filter(source=source))
+    return [TrackLine(record.supported), TrackLine(record.contradicted)]
 
 
 def party_choices() -> list[tuple[str, str]]:
@@ -152,20 +157,47 @@ def party_choices() -> list[tuple[str, str]]:
 SCORE_MOVE = Q(object_type__in=["claim", "account"], action=Change.Action.UPDATED,
                summary__startswith="score ")
 
-ACTIVITY_KINDS: dict[str, tuple[str, Q]] = {
-    "claims": ("Claims", Q(object_type="claim") & ~SCORE_MOVE),
-    "evidence": ("Evidence", Q(object_type="corroboration")),
-    "sources": ("Sources and parties", Q(object_type__in=["source", "party"])),
-    "scores": ("Score moves", SCORE_MOVE),
-    "disputes": ("Disputes and accounts", Q(object_type__in=["dispute", "account"]) & ~SCORE_MOVE),
+# Each kind: its label, the object types it covers, and what else its
+# changes must be.
+ACTIVITY_KINDS: dict[str, tuple[str, list[str], Q]] = {
+    "claims": ("Claims", ["claim"], ~SCORE_MOVE),
+    "evidence": ("Evidence", ["corroboration"], Q()),
+    "sources": ("Sources and parties", ["source", "party"], Q()),
+    "scores": ("Score moves", ["claim", "account"], SCORE_MOVE),
+    "disputes": ("Disputes and accounts", ["dispute", "account"], ~SCORE_MOVE),
 }
 
 
-def activity(kind: str = "") -> QuerySet[Change]:
-    changes = Change.objects.select_related("actor").order_by("-id")
+def activity(
+    kind: str = "", *, limit: int, before: int | None = None, after: int | None = None
+) -> list[Change]:
+    """
+    Up to `limit` changes of a kind (all kinds for ""), newest first: the
+    latest, or the ones just before the change id `before`, or just after
+    `after`. A cursor rather than a page number, so that no page counts the
+    whole log or skips over the rows above it: each is one index seek.
+    """
+    newest_first = after is None
+
+    def near_cursor(changes: QuerySet[Change]) -> QuerySet[Change]:
+        if before is not None:
+            changes = changes.filter(id__lt=before)
+        if after is not None:
+            changes = changes.filter(id__gt=after)
+        return changes.order_by("-id" if newest_first else "id")[:limit]
+
+    changes = Change.objects.all()
     if kind in ACTIVITY_KINDS:
-        changes = changes.filter(ACTIVITY_KINDS[kind][1])
-    return changes
+        _, object_types, condition = ACTIVITY_KINDS[kind]
+        # One cut index range per object type: an IN over two types would
+        # have the database sort every change of both before the first row.
+        in_ranges = Q()
+        for object_type in object_types:
+            of_type = Change.objects.filter(condition, object_type=object_type)
+            in_ranges |= Q(id__in=near_cursor(of_type).values("id"))
+        changes = changes.filter(in_ranges)
+    rows = list(near_cursor(changes.select_related("actor")))
+    return rows if newest_first else rows[::-1]
 
 
 OBJECT_LABELS = {
