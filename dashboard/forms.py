@@ -12,6 +12,37 @@ from claims.models import Corroboration, Stance, Verdict
 from sources.models import Source
 
 
+def source_picker(field: forms.Field) -> None:
+    """
+    Make a text field a source picker: the browser offers the names in the
+    #source-options datalist, which the server refills as the user types,
+    a few names at a time however many sources there are. Without
+    JavaScript the field takes the name typed in full.
+    """
+    field.widget.attrs.update({
+        "list": "source-options",
+        "autocomplete": "off",
+        "hx-get": reverse("dashboard:source_options"),
+        "hx-trigger": "input changed delay:250ms",
+        "hx-target": "#source-options",
+        "hx-swap": "outerHTML",
+        "hx-sync": "this:replace",
+    })
+
+
+def source_named(name: str) -> Source:
+    """The one source called `name` (in any case), else a ValidationError saying why not."""
+    name = name.strip()
+    matches = list(Source.objects.filter(name__iexact=name)[:2])
+    if not matches:
+        raise ValidationError(f"No source is called “{name}”. Pick one from the list.")
+    if len(matches) > 1:
+        raise ValidationError(
+            f"Several sources are called “{name}”; ask an editor to tell them apart."
+        )
+    return matches[0]
+
+
 class DashboardForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Labels read "Quote", not "Quote:"; the layout already sets them apart.
@@ -80,15 +111,7 @@ class CorroborationForm(DashboardForm):
                 "version": instance.version,
             }
         super().__init__(*args, **kwargs)
-        self.fields["source"].widget.attrs.update({
-            "list": "source-options",
-            "autocomplete": "off",
-            "hx-get": reverse("dashboard:source_options"),
-            "hx-trigger": "input changed delay:250ms",
-            "hx-target": "#source-options",
-            "hx-swap": "outerHTML",
-            "hx-sync": "this:replace",
-        })
+        source_picker(self.fields["source"])
         if instance is not None:
             self.fields["version"].required = True
 
@@ -103,15 +126,7 @@ class CorroborationForm(DashboardForm):
         self.fields[names[0]].widget.attrs["autofocus"] = True
 
     def clean_source(self) -> Source:
-        name = self.cleaned_data["source"].strip()
-        matches = list(Source.objects.filter(name__iexact=name)[:2])
-        if not matches:
-            raise ValidationError(f"No source is called “{name}”. Pick one from the list.")
-        if len(matches) > 1:
-            raise ValidationError(
-                f"Several sources are called “{name}”; ask an editor to tell them apart."
-            )
-        return matches[0]
+        return source_named(self.cleaned_data["source"])
 
     def service_fields(self) -> dict[str, Any]:
         """What the claims services take, from the cleaned data."""

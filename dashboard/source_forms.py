@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from sources.models import Reliability, Source, SourceKind
 
+from .forms import source_named, source_picker
 from .source_queries import ACTIVITY_KINDS, party_choices
 
 
@@ -37,17 +38,32 @@ class SourceFilterForm(forms.Form):
 
 
 class ActivityFilterForm(forms.Form):
+    """
+    The kind of change shown, and where in the log the page starts: before
+    or after a change's id (the pager's links). Only the kind is a visible
+    field; a bad cursor is ignored, and the page starts at the latest change.
+    """
+
     kind = forms.ChoiceField(
         label="Show",
         required=False,
-        choices=[("", "All changes"), *((key, label) for key, (label, _) in ACTIVITY_KINDS.items())],
+        choices=[("", "All changes"), *((key, label) for key, (label, *_) in ACTIVITY_KINDS.items())],
     )
+    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, label_suffix="", **kwargs)
 
+    def _valid(self, name: str):
+        self.is_valid()
+        return self.cleaned_data.get(name)
+
     def kind_or_all(self) -> str:
-        return self.cleaned_data.get("kind", "") if self.is_valid() else ""
+        return self._valid("kind") or ""
+
+    def cursor(self) -> dict[str, int | None]:
+        return {"before": self._valid("before"), "after": self._valid("after")}
 
 
 class SourceForm(forms.ModelForm):
@@ -57,6 +73,14 @@ class SourceForm(forms.ModelForm):
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # Picked by name, like the evidence form's source: a <select> of every
+    # source would ship thousands of options with each form.
+    origin = forms.CharField(
+        label="Repeats (origin)", required=False, max_length=200,
+        help_text="The source this one merely repeats (a paper reprinting a wire story), so that "
+        "copies are not counted as independent evidence. Type a name and pick it from the list; "
+        "leave empty for an original source.",
+    )
     url = forms.URLField(
         label="Web address", required=False, max_length=500, assume_scheme="https",
         help_text="A profile or home page, if there is one.",
@@ -68,7 +92,6 @@ class SourceForm(forms.ModelForm):
         labels = {
             "reliability": "Grade",
             "is_anonymous": "Anonymous source",
-            "origin": "Repeats (origin)",
             "affiliation": "Affiliation",
         }
         help_texts = {
@@ -84,14 +107,23 @@ class SourceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, label_suffix="", **kwargs)
         self.fields["affiliation"].empty_label = "Independent (no party)"
-        self.fields["origin"].empty_label = "Nobody: an original source"
-        origins = Source.objects.order_by("name", "id")
+        source_picker(self.fields["origin"])
         if self.instance.pk:
-            origins = origins.exclude(pk=self.instance.pk)
             self.fields["version"].initial = self.instance.version
+            self.initial["origin"] = self.instance.origin.name if self.instance.origin else ""
         else:
             del self.fields["version"]
-        self.fields["origin"].queryset = origins
+
+    def clean_origin(self) -> Source | None:
+        name = self.cleaned_data["origin"].strip()
+        if not name:
+            return None
+        # The origin it has keeps counting even if another source has since
+        # been given the same name.
+        current = self.instance.origin if self.instance.pk else None
+        if current is not None and current.name.casefold() == name.casefold():
+            return current
+        return source_named(name)
 
     def changed_fields(self) -> dict:
         """The source's fields this form changes (not the version it carries)."""

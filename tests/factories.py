@@ -74,3 +74,26 @@ class CorroborationFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         return services.record_corroboration(by=None, **kwargs)
+
+
+def build_dispute(*, parties: int = 2, claims_per_account: int = 3, evidence_per_claim: int = 2) -> Dispute:
+    """
+    A dispute with an account per party, claims in each and evidence on each,
+    every source different: for query-count tests that compare one row with many.
+    """
+    dispute = DisputeFactory()
+    accounts = [
+        services.create_account(by=None, dispute=dispute, party=PartyFactory())
+        for _ in range(parties)
+    ]
+    stances = ["supports", "contradicts", "partly_supports", "partly_contradicts"]
+    for account in accounts:
+        for _ in range(claims_per_account):
+            claim = ClaimFactory(account=account)
+            for n in range(evidence_per_claim):
+                CorroborationFactory(
+                    claim=claim,
+                    source=SourceFactory(affiliation=accounts[n % parties].party, is_anonymous=n % 3 == 2),
+                    stance=stances[n % len(stances)],
+                )
+    return dispute

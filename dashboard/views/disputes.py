@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -30,6 +30,7 @@ from sources.models import Change
 from sources.services import StaleObjectError
 
 from .. import queries
+from ..decorators import login_required
 from ..forms import ClaimFilterForm, CorroborationForm
 
 
@@ -64,7 +65,8 @@ def overview(request: AuthedRequest) -> HttpResponse:
     if request.htmx and request.GET.get("since") == str(latest):
         return HttpResponse(status=204)
     template = page_or_partial(request, "dashboard/overview.html", {"overview"})
-    context = {"disputes": queries.overview(), "latest_change_id": latest}
+    # The poll carries the page it refreshes, so that it keeps the user there.
+    context = {"page": queries.overview_page(request.GET.get("page")), "latest_change_id": latest}
     return TemplateResponse(request, template, context)
 
 
@@ -101,7 +103,6 @@ def claim_context(
         "form": form,
         "editing": editing,
         "deleting": deleting,
-        "source_options": queries.source_options(),
         "can_add": can_add,
         "can_change": request.user.has_perm("claims.change_corroboration"),
         "can_delete": request.user.has_perm("claims.delete_corroboration"),
@@ -162,9 +163,13 @@ def claim(request: AuthedRequest, claim_id: int) -> HttpResponse:
 @login_required
 @htmx_vary
 def source_options(request: AuthedRequest) -> HttpResponse:
-    """The sources whose name matches what was typed, as <option>s for the picker's datalist."""
-    options = queries.source_options(request.GET.get("source", ""))
-    return TemplateResponse(request, "dashboard/claim.html#source-options", {"source_options": options})
+    """
+    The sources whose name matches what was typed, as <option>s for a source
+    picker's datalist: the evidence form's source or a source's origin.
+    """
+    typed = request.GET.get("source") or request.GET.get("origin") or ""
+    options = queries.source_options(typed)
+    return TemplateResponse(request, "dashboard/widgets.html#source-options", {"source_options": options})
 
 
 @require_POST

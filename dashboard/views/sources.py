@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -17,17 +17,24 @@ from claims.services import update_source
 from sources.models import Source
 from sources.services import StaleObjectError, create_source
 
+from ..decorators import login_required
 from ..source_forms import SourceFilterForm, SourceForm, stale_source_form
 from ..source_queries import (
     claims_spoken_by,
     source_directory,
     source_evidence,
     source_for_page,
+    source_record,
     track_record,
+    with_use_counts,
 )
 
 SOURCES_PER_PAGE = 25
 EVIDENCE_PER_PAGE = 20
+# A wire service may be reprinted, and an official quoted, hundreds of
+# times: the page names the first few and counts the rest.
+COPIES_SHOWN = 20
+SPOKEN_SHOWN = 20
 
 
 def _page_or_partial(request: HttpRequest, template: str, partials: set[str]) -> str:
@@ -55,6 +62,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
         search=chosen["q"], party=chosen["party"], grade=chosen["grade"], kind=chosen["kind"]
     )
     page = Paginator(sources, SOURCES_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(with_use_counts(page.object_list))
     context = {
         "filters": filters,
         "page": page,
@@ -69,14 +77,18 @@ def source_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 def source(request: HttpRequest, source_id: int) -> HttpResponse:
-    source = get_object_or_404(source_for_page(source_id))
+    source = get_object_or_404(source_record(source_id))
     evidence = Paginator(source_evidence(source), EVIDENCE_PER_PAGE).get_page(request.GET.get("page"))
+    copies = list(source.copies.order_by("name", "id")[:COPIES_SHOWN])
+    spoken = list(claims_spoken_by(source)[:SPOKEN_SHOWN])
     context = {
         "source": source,
-        "copies": list(source.copies.order_by("name", "id")),
+        "copies": copies,
+        "more_copies": source.copy_count - len(copies),
         "evidence": evidence,
         "track": track_record(source),
-        "spoken": list(claims_spoken_by(source)),
+        "spoken": spoken,
+        "more_spoken": source.spoken_count - len(spoken),
         "can_change": request.user.has_perm("sources.change_source"),
     }
     template = _page_or_partial(request, "dashboard/source.html", {"source-evidence"})

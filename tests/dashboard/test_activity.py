@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims import services as claim_services
@@ -135,26 +137,89 @@ def test_a_full_page_for_an_htmx_request_aimed_elsewhere(as_user, viewer, hanoi)
     assert "<html" in response.content.decode()
 
 
-def test_activity_is_paginated_newest_first(as_user, viewer, db):
+def list_fragment(client, **params):
+    return client.get(
+        reverse("dashboard:activity"), params, headers={**HTMX, "HX-Target": "activity-list"}
+    ).content.decode()
+
+
+@pytest.fixture
+def long_log(db):
+    """Over three pages of changes (CHANGES_PER_PAGE = 50), newest first."""
     SourceFactory.create_batch(3)
     claim = ClaimFactory()
-    CorroborationFactory.create_batch(30, claim=claim)
-    total = Change.objects.count()
-    assert total > 50
+    CorroborationFactory.create_batch(60, claim=claim)
+    ids = list(Change.objects.order_by("-id").values_list("id", flat=True))
+    assert len(ids) > 150
+    return ids
+
+
+def test_activity_is_paginated_newest_first_by_cursor(as_user, viewer, long_log):
     client = as_user(viewer)
 
     first = activity(client).content.decode()
-    second = client.get(
-        reverse("dashboard:activity"), {"page": 2}, headers={**HTMX, "HX-Target": "activity-list"}
-    ).content.decode()
+    second = list_fragment(client, before=long_log[49])
 
-    oldest_on_first = Change.objects.order_by("-id")[49]
-    newest_on_second = Change.objects.order_by("-id")[50]
-    assert '<a id="activity-list-next" rel="next" href="?page=2" hx-get="?page=2">' in first
-    assert f">{cap(oldest_on_first.summary)}<" in first
-    assert len(change_ids(first)) == 50
-    assert f">{cap(newest_on_second.summary)}<" in second
-    assert len(change_ids(second)) == total - 50
+    assert change_ids(first) == long_log[:50]
+    assert f'<a id="activity-list-next" rel="next" href="?before={long_log[49]}" hx-get="?before={long_log[49]}">' in first
+    assert 'id="activity-list-previous"' not in first
+    assert change_ids(second) == long_log[50:100]
+    assert f'<a id="activity-list-previous" rel="prev" href="?after={long_log[50]}" hx-get="?after={long_log[50]}">' in second
+
+
+def test_newer_goes_back_to_the_page_before(as_user, viewer, long_log):
+    client = as_user(viewer)
+
+    third = list_fragment(client, before=long_log[99])
+    back = list_fragment(client, after=long_log[100])
+
+    assert change_ids(back) == long_log[50:100]
+    assert f'href="?after={long_log[50]}"' in back and f'href="?before={long_log[99]}"' in back
+    assert change_ids(third) == long_log[100:150]
+
+
+def test_newer_from_near_the_top_gives_the_latest_page_in_full(as_user, viewer, long_log):
+    html = list_fragment(as_user(viewer), after=long_log[10])
+
+    assert change_ids(html) == long_log[:50]
+    assert 'id="activity-list-previous"' not in html
+
+
+def test_the_last_page_has_no_older_link(as_user, viewer, long_log):
+    html = list_fragment(as_user(viewer), before=long_log[-5])
+
+    assert change_ids(html) == long_log[-4:]
+    assert 'id="activity-list-next"' not in html
+
+
+def test_pages_of_one_kind_follow_that_kind(as_user, viewer, long_log):
+    client = as_user(viewer)
+    evidence = list(
+        Change.objects.filter(object_type="corroboration").order_by("-id").values_list("id", flat=True)
+    )
+
+    first = list_fragment(client, kind="evidence", before=evidence[9])
+
+    assert change_ids(first) == evidence[10:]
+    assert f'href="?kind=evidence&amp;after={evidence[10]}"' in first
+
+
+@pytest.mark.parametrize("cursor", [{"before": "soon"}, {"after": "-3"}, {"before": ""}])
+def test_a_bad_cursor_shows_the_latest_changes_not_an_error(as_user, viewer, long_log, cursor):
+    response = activity(as_user(viewer), **cursor)
+
+    assert response.status_code == 200
+    assert change_ids(response.content.decode()) == long_log[:50]
+
+
+def test_a_page_never_counts_the_whole_log(as_user, viewer, long_log):
+    client = as_user(viewer)
+
+    with CaptureQueriesContext(connection) as queries:
+        activity(client, before=long_log[60])
+
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert not [q for q in queries.captured_queries if "OFFSET" in q["sql"].upper()]
 
 
 @pytest.mark.parametrize("rounds", [1, 15])

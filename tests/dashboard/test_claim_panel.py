@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from claims import services
-from claims.models import Account, Claim, Corroboration
+from claims.models import Account, Claim, Corroboration, ScoreSnapshot
 from sources.models import Change
 from tests.factories import SourceFactory, build_dispute
 
@@ -138,9 +138,10 @@ def test_claim_page_runs_a_fixed_number_of_queries(db, login, size, django_asser
     claim = Claim.objects.filter(account__dispute=dispute).first()
     web = login("reporter")
 
-    # session, user, two for permissions, claim, evidence, explanation (3),
-    # histories, source picker.
-    with django_assert_max_num_queries(11):
+    # session, user, two for permissions, claim with its history starts,
+    # evidence, explanation (3), histories. The source picker is empty
+    # until the user types.
+    with django_assert_max_num_queries(10):
         response = web.get(claim_url(claim))
 
     assert response.content.decode().count('class="evidence-item ') == size
@@ -371,6 +372,23 @@ def test_source_picker_offers_matching_sources(login, hanoi):
     assert "Donald Trump" not in html
 
 
+def test_claim_page_ships_no_list_of_sources_before_the_user_types(login, hanoi):
+    SourceFactory.create_batch(30)
+
+    html = login("reporter").get(claim_url(hanoi.us_claim)).content.decode()
+
+    datalist = html[html.index('<datalist id="source-options">'):]
+    assert datalist[:datalist.index("</datalist>")].count("<option") == 0
+
+
+def test_source_picker_offers_at_most_twenty_sources(login, hanoi):
+    SourceFactory.create_batch(30)
+
+    response = login("reporter").get(reverse("dashboard:source_options"), {"source": "source"})
+
+    assert response.content.decode().count("<option") == 20
+
+
 def test_source_field_is_labelled_and_searches_as_you_type(login, hanoi):
     html = login("reporter").get(claim_url(hanoi.us_claim)).content.decode()
 
@@ -405,6 +423,8 @@ def test_edit_page_works_without_javascript(login, hanoi):
     html = login("reporter").get(reverse("dashboard:edit_corroboration", args=[evidence.pk])).content.decode()
 
     assert "<html" in html and "Edit evidence from The Associated Press" in html
+    # The claim's and its account's score histories, as on the claim page.
+    assert html.count("<polyline points=") == 2
 
 
 def test_editing_changes_the_evidence_and_the_score(login, hanoi):
@@ -509,3 +529,15 @@ def test_write_views_refuse_other_methods(login, hanoi):
 
     assert web.get(reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk])).status_code == 405
     assert web.put(reverse("dashboard:edit_corroboration", args=[ap_on_nk_claim(hanoi).pk])).status_code == 405
+
+
+def test_claim_page_draws_only_the_latest_scores_of_a_long_history(login, hanoi):
+    ScoreSnapshot.objects.bulk_create(
+        ScoreSnapshot(account=hanoi.nk_account, score=n / 100, verdict="contested", cause="test")
+        for n in range(1, 51)
+    )
+
+    html = login("viewer").get(claim_url(hanoi.nk_claim)).content.decode()
+
+    account_score = html[html.index('<section id="account-score"'):]
+    assert 'aria-label="Score over the last 40 changes: from 0.11 to 0.50"' in account_score

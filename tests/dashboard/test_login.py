@@ -1,5 +1,7 @@
 """Signing in and out of the dashboard, and that no dashboard page opens without it."""
 
+from urllib.parse import quote
+
 import pytest
 from django.urls import reverse
 
@@ -80,13 +82,60 @@ def dashboard_urls(hanoi) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
-def test_every_dashboard_page_sends_anonymous_visitors_to_the_login(client, hanoi, htmx):
-    headers = {"HX-Request": "true"} if htmx else {}
+def test_every_dashboard_page_sends_anonymous_visitors_to_the_login(client, hanoi):
     for url in dashboard_urls(hanoi):
-        response = client.get(url, headers=headers)
+        response = client.get(url)
         assert response.status_code == 302, url
-        assert response["Location"].startswith(f"{reverse('login')}?next="), url
+        assert response["Location"] == f"{reverse('login')}?next={quote(url)}", url
+
+
+def test_every_htmx_request_without_a_session_loads_the_login_as_a_whole_page(client, hanoi):
+    # A redirect would be followed by htmx itself, and the login page
+    # swapped into the fragment (a poll would put it inside the overview).
+    for url in dashboard_urls(hanoi):
+        response = client.get(url, headers={"HX-Request": "true"})
+        assert response.status_code == 200, url
+        assert response["HX-Redirect"].startswith(f"{reverse('login')}?next="), url
+        assert response.content == b"", url
+        assert "HX-Request" in response["Vary"], url
+
+
+def test_an_expired_sessions_poll_returns_to_the_page_the_user_was_on_after_login(client, hanoi):
+    page = f"{reverse('dashboard:overview')}?page=2"
+
+    response = client.get(
+        reverse("dashboard:overview"), {"page": 2, "since": 1},
+        headers={"HX-Request": "true", "HX-Target": "overview",
+                 "HX-Current-URL": f"http://testserver{page}"},
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"{reverse('login')}?next={quote(page)}"
+    assert "<html" not in response.content.decode()
+
+
+def test_an_htmx_request_from_another_site_is_not_sent_back_there_after_login(client, hanoi):
+    response = client.get(
+        reverse("dashboard:sources"),
+        headers={"HX-Request": "true", "HX-Current-URL": "https://elsewhere.example/"},
+    )
+
+    assert response["HX-Redirect"] == f"{reverse('login')}?next={quote(reverse('dashboard:sources'))}"
+
+
+def test_an_anonymous_htmx_post_changes_nothing(client, hanoi):
+    from claims.models import Corroboration
+
+    before = Corroboration.objects.count()
+
+    response = client.post(
+        reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]),
+        {"source": "The Associated Press", "stance": "supports", "quote": "All of them."},
+        headers={"HX-Request": "true", "HX-Target": "corroboration-form"},
+    )
+
+    assert response["HX-Redirect"].startswith(f"{reverse('login')}?next=")
+    assert Corroboration.objects.count() == before
 
 
 def test_anonymous_post_to_add_a_source_changes_nothing(client, hanoi):

@@ -1,5 +1,8 @@
 """The sources directory, a source's page, and adding or editing a source."""
 
+import re
+
+import factory
 import pytest
 from django.urls import reverse
 
@@ -37,7 +40,7 @@ def source_fields(source: Source, **changes) -> dict:
         "affiliation": source.affiliation_id or "",
         "reliability": source.reliability,
         "url": source.url,
-        "origin": source.origin_id or "",
+        "origin": source.origin.name if source.origin else "",
         "notes": source.notes,
         "version": source.version,
     }
@@ -282,7 +285,7 @@ def test_reporters_and_viewers_do_not_see_the_controls(as_user, request, hanoi, 
 
 def test_editor_adds_a_source(as_user, editor, hanoi):
     response = as_user(editor).post(reverse("dashboard:source_add"), {
-        "name": "Yonhap", "kind": "news_outlet", "reliability": "B", "origin": hanoi.ap.pk,
+        "name": "Yonhap", "kind": "news_outlet", "reliability": "B", "origin": hanoi.ap.name,
         "url": "https://en.yna.co.kr/", "notes": "South Korean wire.",
     })
 
@@ -428,7 +431,7 @@ def test_an_origin_loop_is_refused_on_the_origin_field(as_user, editor, hanoi):
     before = snapshot(hanoi.ap)
 
     response = as_user(editor).post(
-        reverse("dashboard:source_edit", args=[hanoi.ap.pk]), source_fields(hanoi.ap, origin=copy.pk)
+        reverse("dashboard:source_edit", args=[hanoi.ap.pk]), source_fields(hanoi.ap, origin=copy.name)
     )
 
     html = response.content.decode()
@@ -495,3 +498,163 @@ def test_reporters_and_viewers_cannot_edit_a_source(as_user, request, hanoi, rol
 
     assert (page.status_code, post.status_code) == (403, 403)
     assert snapshot(hanoi.ap) == before
+
+
+# Picking the origin: by name, from a list the server fills as the editor types
+
+
+def test_the_origin_is_a_name_picked_as_you_type_not_a_list_of_every_source(as_user, editor, hanoi):
+    SourceFactory.create_batch(30)
+
+    html = as_user(editor).get(reverse("dashboard:source_edit", args=[hanoi.ap.pk])).content.decode()
+
+    origin = re.search(r'<input type="text" name="origin"[^>]*>', html).group()
+    assert 'list="source-options"' in origin
+    assert f'hx-get="{reverse("dashboard:source_options")}"' in origin
+    assert '<label for="id_origin">Repeats (origin)</label>' in html
+    assert '<datalist id="source-options">' in html
+    assert "<option" not in html[html.index("sp-field-origin"):html.index("sp-field-notes")]
+
+
+def test_the_edit_form_shows_the_current_origin_by_name(as_user, editor, hanoi):
+    copy = SourceFactory(name="Reprint", origin=hanoi.ap)
+
+    html = as_user(editor).get(reverse("dashboard:source_edit", args=[copy.pk])).content.decode()
+
+    origin = re.search(r'<input type="text" name="origin"[^>]*>', html).group()
+    assert 'value="The Associated Press"' in origin
+
+
+def test_the_origin_picker_offers_sources_matching_what_was_typed(as_user, editor, hanoi):
+    SourceFactory(name="Associated Newspapers")
+
+    response = as_user(editor).get(
+        reverse("dashboard:source_options"), {"origin": "associated"}, headers=HTMX
+    )
+
+    html = response.content.decode()
+    assert html.lstrip().startswith('<datalist id="source-options">')
+    # Names that start with what was typed come first.
+    assert html.index('value="Associated Newspapers"') < html.index('value="The Associated Press"')
+    assert "Donald Trump" not in html
+
+
+def test_the_picker_offers_a_bounded_number_of_sources(as_user, editor, db):
+    SourceFactory.create_batch(30, name=factory.Sequence(lambda n: f"Wire {n}"))
+
+    html = as_user(editor).get(reverse("dashboard:source_options"), {"origin": "wire"}).content.decode()
+
+    assert html.count("<option") == 20
+
+
+def test_the_picker_offers_nothing_before_anything_is_typed(
+    as_user, editor, hanoi, django_assert_max_num_queries
+):
+    client = as_user(editor)
+
+    # The session and its user: no look-up of sources at all.
+    with django_assert_max_num_queries(2):
+        response = client.get(reverse("dashboard:source_options"), {"origin": "  "})
+
+    assert "<option" not in response.content.decode()
+
+
+def test_an_origin_typed_in_full_without_javascript_is_saved(as_user, editor, hanoi):
+    copy = SourceFactory(name="Reprint")
+
+    response = as_user(editor).post(
+        reverse("dashboard:source_edit", args=[copy.pk]), source_fields(copy, origin="the associated press")
+    )
+
+    assert response.status_code == 302
+    copy.refresh_from_db()
+    assert copy.origin == hanoi.ap
+
+
+def test_clearing_the_origin_makes_the_source_original(as_user, editor, hanoi):
+    copy = SourceFactory(name="Reprint", origin=hanoi.ap)
+
+    as_user(editor).post(reverse("dashboard:source_edit", args=[copy.pk]), source_fields(copy, origin=""))
+
+    copy.refresh_from_db()
+    assert copy.origin is None
+
+
+def test_an_unknown_origin_is_refused_beside_the_origin_field(as_user, editor, hanoi):
+    before = snapshot(hanoi.ap)
+
+    response = as_user(editor).post(
+        reverse("dashboard:source_edit", args=[hanoi.ap.pk]), source_fields(hanoi.ap, origin="Nobody Wire")
+    )
+
+    html = response.content.decode()
+    origin_field = html[html.index("sp-field-origin"):html.index("sp-field-notes")]
+    assert response.status_code == 200
+    assert "No source is called “Nobody Wire”. Pick one from the list." in origin_field
+    assert snapshot(hanoi.ap) == before
+    assert hanoi.ap.origin is None
+
+
+def test_an_origin_whose_name_is_shared_is_refused_until_an_editor_renames_one(as_user, editor, hanoi):
+    SourceFactory.create_batch(2, name="Daily Courier")
+    copy = SourceFactory(name="Reprint")
+
+    response = as_user(editor).post(
+        reverse("dashboard:source_edit", args=[copy.pk]), source_fields(copy, origin="Daily Courier")
+    )
+
+    assert "Several sources are called “Daily Courier”" in response.content.decode()
+    copy.refresh_from_db()
+    assert copy.origin is None
+
+
+def test_an_origin_keeps_counting_after_another_source_takes_its_name(as_user, editor, hanoi):
+    copy = SourceFactory(name="Reprint", origin=hanoi.ap)
+    SourceFactory(name="The Associated Press")
+
+    response = as_user(editor).post(
+        reverse("dashboard:source_edit", args=[copy.pk]), source_fields(copy, notes="Checked.")
+    )
+
+    assert response.status_code == 302
+    copy.refresh_from_db()
+    assert (copy.origin, copy.notes) == (hanoi.ap, "Checked.")
+
+
+@pytest.mark.parametrize("extra_sources", [1, 40])
+def test_the_edit_form_runs_a_fixed_number_of_queries(
+    as_user, editor, hanoi, django_assert_max_num_queries, extra_sources
+):
+    SourceFactory.create_batch(extra_sources)
+    copy = SourceFactory(name="Reprint", origin=hanoi.ap)
+    client = as_user(editor)
+
+    # session, user, two for permissions, the source with its origin, the parties.
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("dashboard:source_edit", args=[copy.pk]))
+
+    assert response.status_code == 200
+
+
+def test_a_much_repeated_source_names_the_first_copies_and_counts_the_rest(as_user, viewer, hanoi):
+    SourceFactory.create_batch(25, origin=hanoi.ap, name=factory.Sequence(lambda n: f"Reprint {n:02}"))
+
+    html = as_user(viewer).get(reverse("dashboard:source", args=[hanoi.ap.pk])).content.decode()
+
+    repeated_by = html[html.index("<dt>Repeated by</dt>"):]
+    assert repeated_by.count('<a href="/sources/') == 20
+    assert "and 5 more" in repeated_by
+
+
+def test_a_prolific_speaker_shows_the_latest_claims_and_counts_them_all(as_user, viewer, hanoi):
+    for n in range(22):
+        claim_services.create_claim(by=None, account=hanoi.us_account, text=f"Statement {n}.",
+                                    speaker=hanoi.trump)
+    total = hanoi.trump.claims.count()
+
+    html = as_user(viewer).get(reverse("dashboard:source", args=[hanoi.trump.pk])).content.decode()
+
+    spoken = html[html.index('id="spoken-title"'):]
+    assert f'<span class="sp-count-inline">{total}</span>' in spoken
+    assert spoken.count('<span class="sp-claim-verdict">') == 20
+    assert f"the dispute pages have the other {total - 20}." in spoken

@@ -1,3 +1,4 @@
+import os
 import secrets
 from pathlib import Path
 
@@ -5,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from rest_framework_api_key.models import APIKey
 
 from dashboard.roles import EDITORS, REPORTERS, VIEWERS
 
@@ -16,12 +18,15 @@ DEMO_USERS = [
     ("viewer", VIEWERS, False, False),
 ]
 PASSWORD_FILE = Path(settings.BASE_DIR) / ".demo-password"
+PARTNER_KEY_FILE = Path(settings.BASE_DIR) / ".demo-partner-key"
+DEMO_OUTLET = "Demo partner outlet"
 
 
 class Command(BaseCommand):
     help = (
-        "Create the demo users admin, editor, reporter and viewer. The password is "
-        "DEMO_PASSWORD, else one generated once and kept in .demo-password. "
+        "Create the demo users admin, editor, reporter and viewer, and a demo partner API "
+        "key. The password is DEMO_PASSWORD, else one generated once and kept in "
+        ".demo-password; the key is kept in .demo-partner-key. "
         "Development only: refuses to run with DJANGO_DEBUG=0."
     )
 
@@ -51,10 +56,21 @@ class Command(BaseCommand):
         if created:
             self.stdout.write(self.style.SUCCESS(f"Created demo users: {', '.join(created)}"))
         self.stdout.write(f"Demo users {names} — password: {password}")
+        self.stdout.write(f"Demo partner API key (Authorization: Api-Key …): {self._partner_key()}")
+
+    def _partner_key(self) -> str:
+        # Only the key's hash is stored, so the raw key is kept in a file (like
+        # the demo password) to be shown again on every `make run`.
+        if PARTNER_KEY_FILE.exists():
+            key = PARTNER_KEY_FILE.read_text().strip()
+            if APIKey.objects.is_valid(key):
+                return key
+        _, key = APIKey.objects.create_key(name=DEMO_OUTLET)
+        PARTNER_KEY_FILE.write_text(key + "\n")
+        PARTNER_KEY_FILE.chmod(0o600)
+        return key
 
     def _password(self) -> str:
-        import os
-
         if os.environ.get("DEMO_PASSWORD"):
             return os.environ["DEMO_PASSWORD"]
         if PASSWORD_FILE.exists():
