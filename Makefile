@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-requirements
 
-.PHONY: run test migrate demo-data bench fuzz clean
+.PHONY: run test migrate demo-data bench clean
 
 $(INSTALLED): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,3 +31,9 @@ test: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .pytest_cache .hypothesis staticfiles
+
+# Throughput and latency of every endpoint beside two baselines, under
+# gunicorn with production settings (bench/run.py; results in bench/results.json).
+bench: $(INSTALLED)
+	command -v wrk >/dev/null || apt-get install -y -q wrk
+	$(BIN)/python bench/run.py

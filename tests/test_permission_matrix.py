@@ -1,0 +1,353 @@
+"""
+Who may do what, everywhere: every API endpoint and verb, and every dashboard
+action, for each caller (DESIGN.md §4 and §5).
+
+- anonymous: 401 with WWW-Authenticate on the API, the login page on the dashboard;
+- partner key: reads the API, every write 403; the dashboard does not know it;
+- viewer: reads;
+- reporter: adds and changes claims, adds, changes and removes corroborations;
+- editor: everything.
+
+The schema and the interactive docs are public: they describe the contract,
+and reveal no data.
+
+Every forbidden cell, and every read, leaves the database exactly as it was:
+the same rows in every table, value for value. Every allowed write changes it
+and leaves its entry in the change log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+from rest_framework_api_key.models import APIKey
+
+from claims import hanoi as hanoi_data
+from claims.models import Claim, Corroboration, Dispute
+from dashboard.models import StaffToken
+from dashboard.roles import EDITORS, REPORTERS, VIEWERS
+from sources import services as source_services
+from sources.models import Change, Party, Source
+from tests.conftest import make_user
+
+CALLERS = ("anonymous", "partner", "viewer", "reporter", "editor")
+LOGIN = "login"  # sent to the login page
+ROLES = {"viewer": VIEWERS, "reporter": REPORTERS, "editor": EDITORS}
+
+# The API, under /api/v1/. {party} and the like name the object a call is about.
+API = [
+    # method and path                          anonymous partner viewer reporter editor
+    ("GET    parties/",                              401, 200, 200, 200, 200),
+    ("GET    parties/{party}/",                      401, 200, 200, 200, 200),
+    ("POST   parties/",                              401, 403, 403, 403, 201),
+    ("PUT    parties/{party}/",                      401, 403, 403, 403, 200),
+    ("PATCH  parties/{party}/",                      401, 403, 403, 403, 200),
+    ("DELETE parties/{party}/",                      401, 403, 403, 403, 204),
+    ("GET    sources/",                              401, 200, 200, 200, 200),
+    ("GET    sources/{source}/",                     401, 200, 200, 200, 200),
+    ("POST   sources/",                              401, 403, 403, 403, 201),
+    ("PUT    sources/{source}/",                     401, 403, 403, 403, 200),
+    ("PATCH  sources/{source}/",                     401, 403, 403, 403, 200),
+    ("DELETE sources/{source}/",                     401, 403, 403, 403, 204),
+    ("GET    disputes/",                             401, 200, 200, 200, 200),
+    ("GET    disputes/{dispute}/",                   401, 200, 200, 200, 200),
+    ("GET    disputes/{dispute}/claimreview/",       401, 200, 200, 200, 200),
+    ("POST   disputes/",                             401, 403, 403, 403, 201),
+    ("PUT    disputes/{dispute}/",                   401, 403, 403, 403, 200),
+    ("PATCH  disputes/{dispute}/",                   401, 403, 403, 403, 200),
+    ("DELETE disputes/{dispute}/",                   401, 403, 403, 403, 204),
+    ("GET    accounts/",                             401, 200, 200, 200, 200),
+    ("GET    accounts/{account}/",                   401, 200, 200, 200, 200),
+    ("POST   accounts/",                             401, 403, 403, 403, 201),
+    ("PUT    accounts/{account}/",                   401, 403, 403, 403, 200),
+    ("PATCH  accounts/{account}/",                   401, 403, 403, 403, 200),
+    ("DELETE accounts/{account}/",                   401, 403, 403, 403, 204),
+    ("GET    claims/",                               401, 200, 200, 200, 200),
+    ("GET    claims/{claim}/",                       401, 200, 200, 200, 200),
+    ("GET    claims/{claim}/claimreview/",           401, 200, 200, 200, 200),
+    ("POST   claims/",                               401, 403, 403, 201, 201),
+    ("PUT    claims/{claim}/",                       401, 403, 403, 200, 200),
+    ("PATCH  claims/{claim}/",                       401, 403, 403, 200, 200),
+    ("DELETE claims/{claim}/",                       401, 403, 403, 403, 204),
+    ("GET    corroborations/",                       401, 200, 200, 200, 200),
+    ("GET    corroborations/{corroboration}/",       401, 200, 200, 200, 200),
+    ("POST   corroborations/",                       401, 403, 403, 201, 201),
+    ("PUT    corroborations/{corroboration}/",       401, 403, 403, 200, 200),
+    ("PATCH  corroborations/{corroboration}/",       401, 403, 403, 200, 200),
+    ("DELETE corroborations/{corroboration}/",       401, 403, 403, 204, 204),
+    ("GET    changes/",                              401, 200, 200, 200, 200),
+    ("GET    schema/",                               200, 200, 200, 200, 200),
+    ("GET    docs/",                                 200, 200, 200, 200, 200),
+]
+
+# The dashboard's views, by URL name; writes are sent as htmx sends them,
+# so that a success answers 200 rather than a redirect like the login's.
+DASHBOARD = [
+    # method and view                          anonymous partner viewer reporter editor
+    ("GET  overview",                              LOGIN, LOGIN, 200, 200, 200),
+    ("GET  overview, unchanged poll",              LOGIN, LOGIN, 204, 204, 204),
+    ("GET  dispute",                               LOGIN, LOGIN, 200, 200, 200),
+    ("GET  claim",                                 LOGIN, LOGIN, 200, 200, 200),
+    ("GET  claim, evidence form",                  LOGIN, LOGIN, 403, 200, 200),
+    ("GET  source_options",                        LOGIN, LOGIN, 200, 200, 200),
+    ("POST add_corroboration",                     LOGIN, LOGIN, 403, 200, 200),
+    ("GET  edit_corroboration",                    LOGIN, LOGIN, 403, 200, 200),
+    ("POST edit_corroboration",                    LOGIN, LOGIN, 403, 200, 200),
+    ("GET  delete_corroboration",                  LOGIN, LOGIN, 403, 200, 200),
+    ("POST delete_corroboration",                  LOGIN, LOGIN, 403, 200, 200),
+    ("GET  sources",                               LOGIN, LOGIN, 200, 200, 200),
+    ("GET  source",                                LOGIN, LOGIN, 200, 200, 200),
+    ("GET  source_add",                            LOGIN, LOGIN, 403, 403, 200),
+    ("POST source_add",                            LOGIN, LOGIN, 403, 403, 200),
+    ("GET  source_edit",                           LOGIN, LOGIN, 403, 403, 200),
+    ("POST source_edit",                           LOGIN, LOGIN, 403, 403, 200),
+    ("GET  activity",                              LOGIN, LOGIN, 200, 200, 200),
+]
+
+
+# What each call is about: the Hanoi story, a party with no account and a
+# source that has said nothing yet (the only kinds an editor may delete), and
+# the callers' users and keys.
+#
+# Loading all that takes longer than most calls in the matrix, so it is done
+# once for the module, in a transaction rolled back at the module's end; each
+# test runs in a savepoint inside it (pytest-django's `db`), so every cell
+# still starts from the same database.
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_hanoi", stdout=io.StringIO())
+        hanoi = SimpleNamespace(
+            dispute=Dispute.objects.get(slug=hanoi_data.DISPUTE["slug"]),
+            us=Party.objects.get(slug="united-states"),
+            trump=Source.objects.get(name=hanoi_data.SOURCES["trump"][0]),
+            ri=Source.objects.get(name=hanoi_data.SOURCES["ri"][0]),
+            ap=Source.objects.get(name=hanoi_data.SOURCES["ap"][0]),
+            us_claim=Claim.objects.get(text=hanoi_data.CLAIMS["all_sanctions"][2]),
+            nk_claim=Claim.objects.get(text=hanoi_data.CLAIMS["partial_relief"][2]),
+        )
+        hanoi.us_account = hanoi.us_claim.account
+        users = {role: make_user(role, group) for role, group in ROLES.items()}
+        yield SimpleNamespace(
+            **vars(hanoi),
+            spare_party=source_services.create_party(by=None, name="Observers", slug="observers"),
+            spare_source=source_services.create_source(
+                by=None, name="Reuters", kind="wire_service", reliability="B"
+            ),
+            evidence=Corroboration.objects.select_related("source")
+            .filter(claim=hanoi.nk_claim)
+            .exclude(source=hanoi.ri)
+            .first(),
+            users=users,
+            tokens={
+                role: StaffToken.objects.create_key(user=user, name=role)[1]
+                for role, user in users.items()
+            },
+            partner_key=APIKey.objects.create_key(name="Example Times")[1],
+        )
+        transaction.set_rollback(True)
+
+
+def api_path(path: str, w: SimpleNamespace) -> str:
+    return "/api/v1/" + path.format(
+        party=w.spare_party.slug,
+        source=w.spare_source.pk,
+        dispute=w.dispute.slug,
+        account=w.us_account.pk,
+        claim=w.us_claim.pk,
+        corroboration=w.evidence.pk,
+    )
+
+
+API_BODIES: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
+    "POST parties/": lambda w: {"name": "South Korea", "slug": "south-korea"},
+    "PUT parties/{party}/": lambda w: {
+        "name": "Observers", "slug": "observers", "description": "Neutral."},
+    "PATCH parties/{party}/": lambda w: {"description": "Neutral."},
+    "POST sources/": lambda w: {"name": "Yonhap", "kind": "wire_service", "reliability": "B"},
+    "PUT sources/{source}/": lambda w: {"name": "Reuters", "kind": "wire_service", "reliability": "A"},
+    "PATCH sources/{source}/": lambda w: {"notes": "Wire service."},
+    "POST disputes/": lambda w: {"slug": "singapore-summit", "title": "What was agreed in Singapore?"},
+    "PUT disputes/{dispute}/": lambda w: {
+        "slug": w.dispute.slug, "title": w.dispute.title, "summary": "Rewritten.", "status": "open"},
+    "PATCH disputes/{dispute}/": lambda w: {"status": "settled"},
+    "POST accounts/": lambda w: {"dispute": w.dispute.slug, "party": w.spare_party.slug},
+    "PUT accounts/{account}/": lambda w: {
+        "dispute": w.dispute.slug, "party": w.us.slug, "summary": "Rewritten."},
+    "PATCH accounts/{account}/": lambda w: {"summary": "Rewritten."},
+    "POST claims/": lambda w: {
+        "account": w.us_account.pk, "speaker": w.trump.pk, "text": "We were ready to walk away."},
+    "PUT claims/{claim}/": lambda w: {
+        "account": w.us_account.pk, "speaker": w.us_claim.speaker_id, "text": "Rewritten."},
+    "PATCH claims/{claim}/": lambda w: {"text": "Rewritten."},
+    "POST corroborations/": lambda w: {
+        "claim": w.nk_claim.pk, "source": w.spare_source.pk, "stance": "supports",
+        "quote": "North Korea sought partial relief."},
+    "PUT corroborations/{corroboration}/": lambda w: {
+        "claim": w.evidence.claim_id, "source": w.evidence.source_id, "stance": w.evidence.stance,
+        "quote": "Rewritten."},
+    "PATCH corroborations/{corroboration}/": lambda w: {"quote": "Rewritten."},
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    url_name: str
+    args: Callable[[SimpleNamespace], list[Any]] = lambda w: []
+    query: Callable[[SimpleNamespace], dict[str, Any]] = lambda w: {}
+    data: Callable[[SimpleNamespace], dict[str, Any]] = lambda w: {}
+    htmx_target: str = ""
+
+
+def evidence_form(w: SimpleNamespace, **changes: Any) -> dict[str, Any]:
+    return {"source": w.evidence.source.name, "stance": w.evidence.stance, "quote": w.evidence.quote,
+            "url": "", "observed_at": "", "version": w.evidence.version, **changes}
+
+
+def source_form(w: SimpleNamespace, **changes: Any) -> dict[str, Any]:
+    return {"name": "Reuters", "kind": "wire_service", "affiliation": "", "reliability": "B",
+            "url": "", "origin": "", "notes": "", **changes}
+
+
+DASHBOARD_PAGES: dict[str, Page] = {
+    "overview": Page("dashboard:overview"),
+    "overview, unchanged poll": Page(
+        "dashboard:overview", query=lambda w: {"since": Change.latest_id()}, htmx_target="overview"),
+    "dispute": Page("dashboard:dispute", args=lambda w: [w.dispute.slug]),
+    "claim": Page("dashboard:claim", args=lambda w: [w.nk_claim.pk]),
+    "claim, evidence form": Page(
+        "dashboard:claim", args=lambda w: [w.nk_claim.pk], htmx_target="corroboration-form"),
+    "source_options": Page("dashboard:source_options", query=lambda w: {"source": "Reu"}),
+    "add_corroboration": Page(
+        "dashboard:add_corroboration", args=lambda w: [w.nk_claim.pk],
+        data=lambda w: {"source": "Reuters", "stance": "supports", "quote": "Partial relief only."},
+        htmx_target="corroboration-form"),
+    "edit_corroboration": Page(
+        "dashboard:edit_corroboration", args=lambda w: [w.evidence.pk],
+        data=lambda w: evidence_form(w, quote="Rewritten."), htmx_target="corroboration-form"),
+    "delete_corroboration": Page(
+        "dashboard:delete_corroboration", args=lambda w: [w.evidence.pk],
+        htmx_target="corroboration-form"),
+    "sources": Page("dashboard:sources"),
+    "source": Page("dashboard:source", args=lambda w: [w.ap.pk]),
+    "source_add": Page(
+        "dashboard:source_add", data=lambda w: source_form(w, name="Yonhap"), htmx_target="source-form"),
+    "source_edit": Page(
+        "dashboard:source_edit", args=lambda w: [w.spare_source.pk],
+        data=lambda w: source_form(w, notes="Wire service.", version=w.spare_source.version),
+        htmx_target="source-form"),
+    "activity": Page("dashboard:activity"),
+}
+
+
+# The database, whole: every row of every table.
+
+def database_state() -> dict[str, str]:
+    state = {}
+    for model in apps.get_models():
+        rows = model._base_manager.order_by("pk").values_list()
+        state[model._meta.label] = hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+    return state
+
+
+def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return [label for label in before if before[label] != after[label]]
+
+
+# The callers
+
+def api_caller(caller: str, w: SimpleNamespace) -> APIClient:
+    client = APIClient()
+    if caller == "partner":
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {w.partner_key}")
+    elif caller != "anonymous":
+        client.credentials(HTTP_AUTHORIZATION=f"Token {w.tokens[caller]}")
+    return client
+
+
+def dashboard_caller(caller: str, w: SimpleNamespace) -> Client:
+    if caller == "anonymous":
+        return Client()
+    if caller == "partner":
+        # A partner key is an API credential: the dashboard must not honour it.
+        return Client(HTTP_AUTHORIZATION=f"Api-Key {w.partner_key}")
+    client = Client()
+    client.force_login(w.users[caller])
+    return client
+
+
+def assert_sent_to_login(response: Any) -> None:
+    # htmx is told to load the login page as the whole page (HX-Redirect)
+    # rather than be redirected itself, which would swap it into a fragment.
+    if response.wsgi_request.headers.get("HX-Request"):
+        assert response.status_code == 200
+        assert response["HX-Redirect"].startswith(reverse("login") + "?next=")
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+def cells() -> list[Any]:
+    params = []
+    for door, table in (("api", API), ("dashboard", DASHBOARD)):
+        for action, *expected in table:
+            method, target = action.split(None, 1)
+            for caller, answer in zip(CALLERS, expected, strict=True):
+                params.append(pytest.param(
+                    door, method, target, caller, answer,
+                    id=f"{door}:{method} {target}:{caller}",
+                ))
+    return params
+
+
+def prepared_call(
+    door: str, method: str, target: str, caller: str, w: SimpleNamespace
+) -> Callable[[], Any]:
+    """The request, ready to send: the caller is signed in, the body built."""
+    if door == "api":
+        client = api_caller(caller, w)
+        body = API_BODIES.get(f"{method} {target}")
+        kwargs = {"data": body(w), "format": "json"} if body else {}
+        return lambda: getattr(client, method.lower())(api_path(target, w), **kwargs)
+    client = dashboard_caller(caller, w)
+    page = DASHBOARD_PAGES[target]
+    url = reverse(page.url_name, args=page.args(w))
+    headers = {"HX-Request": "true", "HX-Target": page.htmx_target} if page.htmx_target else {}
+    data = page.data(w) if method == "POST" else page.query(w)
+    return lambda: getattr(client, method.lower())(url, data, headers=headers)
+
+
+@pytest.mark.parametrize("door, method, target, caller, expected", cells())
+def test_each_caller_may_do_exactly_what_its_role_allows(
+    door, method, target, caller, expected, world, db
+):
+    send = prepared_call(door, method, target, caller, world)
+    changes_before = Change.objects.count()
+    before = database_state()
+
+    response = send()
+
+    if expected == LOGIN:
+        assert_sent_to_login(response)
+    else:
+        assert response.status_code == expected, response.content[:500]
+    if expected == 401:
+        assert response["WWW-Authenticate"]
+    if method != "GET" and expected not in (LOGIN, 401, 403):
+        # Written through a service: something changed, and the log says so.
+        assert Change.objects.count() > changes_before
+    else:
+        assert changed_tables(before, database_state()) == []
