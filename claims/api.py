@@ -102,8 +102,8 @@ class DisputeViewSet(ConditionalRequestsMixin, ServiceViewSet):
     def update_object(self, obj: Dispute, *, by: Any, expected_version: int | None, **fields: Any) -> Dispute:
         return services.update_dispute(dispute=obj, by=by, expected_version=expected_version, **fields)
 
-    def delete_object(self, obj: Dispute, *, by: Any) -> None:
-        services.delete_dispute(dispute=obj, by=by)
+    def delete_object(self, obj: Dispute, *, by: Any, expected_version: int | None) -> None:
+        services.delete_dispute(dispute=obj, by=by, expected_version=expected_version)
 
     @extend_schema(
         summary="schema.org ClaimReview markup of every claim in the dispute, as an @graph",
@@ -151,8 +151,8 @@ class AccountViewSet(ConditionalRequestsMixin, ServiceViewSet):
     def update_object(self, obj: Account, *, by: Any, expected_version: int | None, **fields: Any) -> Account:
         return services.update_account(account=obj, by=by, expected_version=expected_version, **fields)
 
-    def delete_object(self, obj: Account, *, by: Any) -> None:
-        services.delete_account(account=obj, by=by)
+    def delete_object(self, obj: Account, *, by: Any, expected_version: int | None) -> None:
+        services.delete_account(account=obj, by=by, expected_version=expected_version)
 
 
 # Claims
@@ -208,8 +208,8 @@ class ClaimViewSet(ConditionalRequestsMixin, ServiceViewSet):
     def update_object(self, obj: Claim, *, by: Any, expected_version: int | None, **fields: Any) -> Claim:
         return services.update_claim(claim=obj, by=by, expected_version=expected_version, **fields)
 
-    def delete_object(self, obj: Claim, *, by: Any) -> None:
-        services.delete_claim(claim=obj, by=by)
+    def delete_object(self, obj: Claim, *, by: Any, expected_version: int | None) -> None:
+        services.delete_claim(claim=obj, by=by, expected_version=expected_version)
 
     @extend_schema(
         summary="schema.org ClaimReview markup of the claim (JSON-LD)",
@@ -262,8 +262,8 @@ class CorroborationViewSet(ConditionalRequestsMixin, ServiceViewSet):
             corroboration=obj, by=by, expected_version=expected_version, **fields
         )
 
-    def delete_object(self, obj: Corroboration, *, by: Any) -> None:
-        services.remove_corroboration(corroboration=obj, by=by)
+    def delete_object(self, obj: Corroboration, *, by: Any, expected_version: int | None) -> None:
+        services.remove_corroboration(corroboration=obj, by=by, expected_version=expected_version)
 
 
 # The changes feed

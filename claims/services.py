@@ -148,9 +148,10 @@ def update_dispute(
 
 
 @transaction.atomic
-def delete_dispute(*, dispute: Dispute, by: User) -> None:
+def delete_dispute(*, dispute: Dispute, by: User, expected_version: int | None = None) -> None:
     """Delete a dispute with everything in it; each deletion enters the change log."""
     dispute = lock(Dispute, dispute.pk)
+    check_version(dispute, expected_version)
     accounts = list(dispute.accounts.all())
     claims = list(Claim.objects.filter(account__dispute=dispute))
     corroborations = list(Corroboration.objects.filter(claim__account__dispute=dispute))
@@ -197,8 +198,9 @@ def update_account(
 
 
 @transaction.atomic
-def delete_account(*, account: Account, by: User) -> None:
+def delete_account(*, account: Account, by: User, expected_version: int | None = None) -> None:
     account = lock(Account, account.pk)
+    check_version(account, expected_version)
     dispute = account.dispute
     claims = list(account.claims.all())
     corroborations = list(Corroboration.objects.filter(claim__account=account))
@@ -272,8 +274,9 @@ def refuse_speaker_support(claim: Claim) -> None:
 
 
 @transaction.atomic
-def delete_claim(*, claim: Claim, by: User) -> None:
+def delete_claim(*, claim: Claim, by: User, expected_version: int | None = None) -> None:
     account, claim = _lock_claim(claim.pk)
+    check_version(claim, expected_version)
     entries = [
         (c, Change.Action.DELETED, "deleted with its claim") for c in claim.corroborations.all()
     ]
@@ -361,9 +364,10 @@ def update_corroboration(
 
 
 @transaction.atomic
-def remove_corroboration(*, corroboration: Corroboration, by: User) -> None:
+def remove_corroboration(*, corroboration: Corroboration, by: User, expected_version: int | None = None) -> None:
     account, claim = _lock_claim(corroboration.claim_id)
     corroboration = lock(Corroboration, corroboration.pk)
+    check_version(corroboration, expected_version)
     description = _describe(corroboration)
     pk = corroboration.pk
     corroboration._history_user = actor_or_none(by)

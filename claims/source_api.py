@@ -91,5 +91,5 @@ class SourceViewSet(ConditionalRequestsMixin, ServiceViewSet):
     def update_object(self, obj: Source, *, by: Any, expected_version: int | None, **fields: Any) -> Source:
         return services.update_source(source=obj, by=by, expected_version=expected_version, **fields)
 
-    def delete_object(self, obj: Source, *, by: Any) -> None:
-        source_services.delete_source(source=obj, by=by)
+    def delete_object(self, obj: Source, *, by: Any, expected_version: int | None) -> None:
+        source_services.delete_source(source=obj, by=by, expected_version=expected_version)

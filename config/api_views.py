@@ -68,7 +68,9 @@ class ServiceViewSet(viewsets.ModelViewSet):
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         obj = self.get_object()
-        self.delete_object(obj, by=request.user)
+        # Checked again under the row lock, so a stale delete never removes
+        # a version its sender has not seen.
+        self.delete_object(obj, by=request.user, expected_version=self.expected_version())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def validated_input(self, data: Any, *, partial: bool = False) -> dict[str, Any]:
@@ -106,7 +108,7 @@ class ServiceViewSet(viewsets.ModelViewSet):
     ) -> models.Model:
         raise NotImplementedError
 
-    def delete_object(self, obj: models.Model, *, by: Any) -> None:
+    def delete_object(self, obj: models.Model, *, by: Any, expected_version: int | None) -> None:
         raise NotImplementedError
 
 

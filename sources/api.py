@@ -59,5 +59,5 @@ class PartyViewSet(ConditionalRequestsMixin, ServiceViewSet):
     def update_object(self, obj: Party, *, by: Any, expected_version: int | None, **fields: Any) -> Party:
         return services.update_party(party=obj, by=by, expected_version=expected_version, **fields)
 
-    def delete_object(self, obj: Party, *, by: Any) -> None:
-        services.delete_party(party=obj, by=by)
+    def delete_object(self, obj: Party, *, by: Any, expected_version: int | None) -> None:
+        services.delete_party(party=obj, by=by, expected_version=expected_version)

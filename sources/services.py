@@ -116,8 +116,9 @@ def update_party(
 
 
 @transaction.atomic
-def delete_party(*, party: Party, by: User) -> None:
+def delete_party(*, party: Party, by: User, expected_version: int | None = None) -> None:
     party = lock(Party, party.pk)
+    check_version(party, expected_version)
     if party.accounts.exists() or party.sources.exists():
         raise ValidationError(
             f"{party.name} still holds accounts or has sources affiliated with it; "
@@ -165,8 +166,9 @@ def update_source(
 
 
 @transaction.atomic
-def delete_source(*, source: Source, by: User) -> None:
+def delete_source(*, source: Source, by: User, expected_version: int | None = None) -> None:
     source = lock(Source, source.pk)
+    check_version(source, expected_version)
     if source.corroborations.exists() or source.claims.exists() or source.copies.exists():
         raise ValidationError(
             f"{source.name} is still cited (as evidence, as a speaker or as an origin); "

@@ -363,3 +363,16 @@ def test_retried_corroboration_post_records_the_evidence_once(reporter_client, h
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert Corroboration.objects.count() == hanoi.corroboration_count + 1
+
+
+def test_a_delete_with_a_stale_if_match_is_refused_and_deletes_nothing(editor_client, hanoi):
+    evidence = hanoi.nk_claim.corroborations.first()
+    url = f"/api/v1/corroborations/{evidence.pk}/"
+    seen = editor_client.get(url)["ETag"]
+    edited = editor_client.patch(url, {"quote": "Edited by someone else."}, format="json", HTTP_IF_MATCH=seen)
+    assert edited.status_code == 200
+
+    response = editor_client.delete(url, HTTP_IF_MATCH=seen)
+
+    assert response.status_code == 412
+    assert Corroboration.objects.filter(pk=evidence.pk, quote="Edited by someone else.").exists()

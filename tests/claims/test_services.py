@@ -463,3 +463,12 @@ def test_hanoi_scores_are_the_worked_example_of_the_scoring_docs(hanoi):
     assert round(hanoi.nk_account.score, 3) == 0.638
     assert round(hanoi.us_account.score, 3) == 0.262
     assert round(hanoi.nk_claim.score, 3) == 0.736
+
+
+def test_a_stale_delete_is_refused_and_removes_nothing(hanoi):
+    evidence = hanoi.us_claim.corroborations.first()
+    seen = evidence.version
+    services.update_corroboration(corroboration=evidence, by=None, quote="Edited meanwhile.")
+    with pytest.raises(StaleObjectError):
+        services.remove_corroboration(corroboration=evidence, by=None, expected_version=seen)
+    assert Corroboration.objects.filter(pk=evidence.pk, quote="Edited meanwhile.").exists()
