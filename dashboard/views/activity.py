@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
 
 from sources.models import Change
 
 from .. import source_queries
 from ..decorators import login_required
+from ..rendering import htmx_vary, page_or_partial
 from ..source_forms import ActivityFilterForm
 
 CHANGES_PER_PAGE = 50
@@ -52,14 +52,12 @@ def changes_page(kind: str, *, before: int | None, after: int | None) -> Changes
 
 @login_required
 @require_GET
-@vary_on_headers("HX-Request", "HX-Target")
+@htmx_vary
 def activity(request: HttpRequest) -> HttpResponse:
     filters = ActivityFilterForm(request.GET)
     kind = filters.kind_or_all()
     page = changes_page(kind, **filters.cursor())
     source_queries.describe_changes(page.changes)
     context = {"filters": filters, "kind": kind, "page": page, "changes": page.changes}
-    template = "dashboard/activity.html"
-    if request.htmx and request.htmx.target == "activity-list":
-        template += "#activity-list"
+    template = page_or_partial(request, "dashboard/activity.html", {"activity-list"})
     return TemplateResponse(request, template, context)

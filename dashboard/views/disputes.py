@@ -20,7 +20,6 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
@@ -31,25 +30,13 @@ from sources.services import StaleObjectError
 
 from .. import queries
 from ..decorators import login_required
+from ..rendering import htmx_vary, page_or_partial
 from ..forms import ClaimFilterForm, CorroborationForm
 
 
 class AuthedRequest(HttpRequest):
     user: AbstractBaseUser
     htmx: HtmxDetails
-
-
-# The response depends on these headers: without Vary, a browser could
-# answer a full-page navigation from a cached fragment (the back button).
-htmx_vary = vary_on_headers("HX-Request", "HX-Target")
-
-
-def page_or_partial(request: AuthedRequest, template: str, partials: set[str]) -> str:
-    """The partial htmx targets (a partial's name is the id of its root), else the page."""
-    if request.htmx and not request.htmx.history_restore_request:
-        if request.htmx.target in partials:
-            return f"{template}#{request.htmx.target}"
-    return template
 
 
 # Overview

@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from claims.services import update_source
@@ -18,6 +17,7 @@ from sources.models import Source
 from sources.services import StaleObjectError, create_source
 
 from ..decorators import login_required
+from ..rendering import htmx_vary, page_or_partial
 from ..source_forms import SourceFilterForm, SourceForm, stale_source_form
 from ..source_queries import (
     claims_spoken_by,
@@ -37,13 +37,6 @@ COPIES_SHOWN = 20
 SPOKEN_SHOWN = 20
 
 
-def _page_or_partial(request: HttpRequest, template: str, partials: set[str]) -> str:
-    # The fragment is chosen by the element htmx will swap, so one URL
-    # serves the page, its results and its pager alike.
-    target = request.htmx.target if request.htmx else None
-    return f"{template}#{target}" if target in partials else template
-
-
 def _done(request: HttpRequest, source: Source) -> HttpResponse:
     # A 302 would be followed inside the htmx request and the whole page
     # swapped into the form; ask the browser to navigate instead.
@@ -54,7 +47,7 @@ def _done(request: HttpRequest, source: Source) -> HttpResponse:
 
 @login_required
 @require_GET
-@vary_on_headers("HX-Request", "HX-Target")
+@htmx_vary
 def source_list(request: HttpRequest) -> HttpResponse:
     filters = SourceFilterForm(request.GET)
     chosen = filters.filters()
@@ -69,13 +62,13 @@ def source_list(request: HttpRequest) -> HttpResponse:
         "filtered": any(chosen.values()),
         "can_add": request.user.has_perm("sources.add_source"),
     }
-    template = _page_or_partial(request, "dashboard/sources.html", {"source-results"})
+    template = page_or_partial(request, "dashboard/sources.html", {"source-results"})
     return TemplateResponse(request, template, context)
 
 
 @login_required
 @require_GET
-@vary_on_headers("HX-Request", "HX-Target")
+@htmx_vary
 def source(request: HttpRequest, source_id: int) -> HttpResponse:
     source = get_object_or_404(source_record(source_id))
     evidence = Paginator(source_evidence(source), EVIDENCE_PER_PAGE).get_page(request.GET.get("page"))
@@ -91,14 +84,14 @@ def source(request: HttpRequest, source_id: int) -> HttpResponse:
         "more_spoken": source.spoken_count - len(spoken),
         "can_change": request.user.has_perm("sources.change_source"),
     }
-    template = _page_or_partial(request, "dashboard/source.html", {"source-evidence"})
+    template = page_or_partial(request, "dashboard/source.html", {"source-evidence"})
     return TemplateResponse(request, template, context)
 
 
 @login_required
 @permission_required("sources.add_source", raise_exception=True)
 @require_http_methods(["GET", "POST"])
-@vary_on_headers("HX-Request")
+@htmx_vary
 def add_source(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SourceForm(request.POST)
@@ -118,7 +111,7 @@ def add_source(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("sources.change_source", raise_exception=True)
 @require_http_methods(["GET", "POST"])
-@vary_on_headers("HX-Request")
+@htmx_vary
 def edit_source(request: HttpRequest, source_id: int) -> HttpResponse:
     source = get_object_or_404(source_for_page(source_id))
     # Validating writes the rejected values onto the instance; the heading
@@ -155,5 +148,5 @@ def _render_form(
     request: HttpRequest, form: SourceForm, *, source: Source | None, name: str
 ) -> HttpResponse:
     # Errors come back with 200: htmx 2 does not swap 4xx answers.
-    template = _page_or_partial(request, "dashboard/source_form.html", {"source-form"})
+    template = page_or_partial(request, "dashboard/source_form.html", {"source-form"})
     return TemplateResponse(request, template, {"form": form, "source": source, "name": name})
