@@ -63,6 +63,24 @@ class ClaimFilterForm(DashboardForm):
         return {"search": data.get("q", ""), "verdict": data.get("verdict", "")}
 
 
+STALE_VERSION = "This form does not say which version of the evidence it {verb}; reload it."
+
+
+class RemovalForm(DashboardForm):
+    """
+    The confirmation of a removal. It sends back the version the user saw, so
+    that evidence someone edited in the meantime is not removed unseen.
+    """
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": STALE_VERSION.format(verb="removes"),
+            "invalid": STALE_VERSION.format(verb="removes"),
+        },
+    )
+
+
 class CorroborationForm(DashboardForm):
     """
     One piece of evidence, for both adding and editing. The source is picked
@@ -94,8 +112,8 @@ class CorroborationForm(DashboardForm):
         required=False,
         widget=forms.HiddenInput,
         error_messages={
-            "required": "This form does not say which version of the evidence it edits; reload it.",
-            "invalid": "This form does not say which version of the evidence it edits; reload it.",
+            "required": STALE_VERSION.format(verb="edits"),
+            "invalid": STALE_VERSION.format(verb="edits"),
         },
     )
 

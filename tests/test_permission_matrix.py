@@ -240,7 +240,7 @@ DASHBOARD_PAGES: dict[str, Page] = {
         data=lambda w: evidence_form(w, quote="Rewritten."), htmx_target="corroboration-form"),
     "delete_corroboration": Page(
         "dashboard:delete_corroboration", args=lambda w: [w.evidence.pk],
-        htmx_target="corroboration-form"),
+        data=lambda w: {"version": w.evidence.version}, htmx_target="corroboration-form"),
     "sources": Page("dashboard:sources"),
     "source": Page("dashboard:source", args=lambda w: [w.ap.pk]),
     "source_add": Page(

@@ -31,7 +31,7 @@ from sources.services import StaleObjectError
 from .. import queries
 from ..decorators import login_required
 from ..rendering import htmx_vary, page_or_partial
-from ..forms import ClaimFilterForm, CorroborationForm
+from ..forms import ClaimFilterForm, CorroborationForm, RemovalForm
 
 
 class AuthedRequest(HttpRequest):
@@ -80,6 +80,7 @@ def claim_context(
     form: CorroborationForm | None = None,
     editing: Corroboration | None = None,
     deleting: Corroboration | None = None,
+    removal: RemovalForm | None = None,
 ) -> dict[str, Any]:
     can_add = request.user.has_perm("claims.add_corroboration")
     if form is None and deleting is None and can_add:
@@ -90,6 +91,7 @@ def claim_context(
         "form": form,
         "editing": editing,
         "deleting": deleting,
+        "removal": removal,
         "can_add": can_add,
         "can_change": request.user.has_perm("claims.change_corroboration"),
         "can_delete": request.user.has_perm("claims.delete_corroboration"),
@@ -221,6 +223,23 @@ def delete_corroboration(request: AuthedRequest, corroboration_id: int) -> HttpR
     evidence = queries.corroboration_for_dashboard(corroboration_id)
     claim = evidence.claim
     if request.method == "GET":
-        return form_slot(request, claim, deleting=evidence)
-    services.remove_corroboration(corroboration=evidence, by=request.user)
-    return evidence_saved(request, claim, f"Evidence from {evidence.source} removed.")
+        removal = RemovalForm(initial={"version": evidence.version})
+        return form_slot(request, claim, deleting=evidence, removal=removal)
+    removal = RemovalForm(request.POST)
+    if removal.is_valid():
+        try:
+            services.remove_corroboration(
+                corroboration=evidence, by=request.user, expected_version=removal.cleaned_data["version"]
+            )
+        except StaleObjectError:
+            # Ask again, about the evidence as it now reads.
+            removal = RemovalForm({"version": evidence.version})
+            removal.is_valid()
+            removal.add_error(
+                None,
+                "Someone else changed this evidence after you opened it, so it was not removed. "
+                "Here it is as it now reads: remove it again if you still mean to.",
+            )
+        else:
+            return evidence_saved(request, claim, f"Evidence from {evidence.source} removed.")
+    return form_slot(request, claim, deleting=evidence, removal=removal)

@@ -186,7 +186,9 @@ def perform(client, action: str, hanoi, *, with_htmx: bool):
     if action == "edit":
         data = new_evidence("The Associated Press", stance="partly_supports", version=evidence.version)
         return client.post(reverse("dashboard:edit_corroboration", args=[evidence.pk]), data, headers=headers)
-    return client.post(reverse("dashboard:delete_corroboration", args=[evidence.pk]), headers=headers)
+    return client.post(
+        reverse("dashboard:delete_corroboration", args=[evidence.pk]), {"version": evidence.version}, headers=headers
+    )
 
 
 @pytest.mark.parametrize("with_htmx", [True, False])
@@ -505,7 +507,9 @@ def test_confirming_removes_the_evidence_and_rescores(login, hanoi):
     before = hanoi.nk_claim.score
 
     response = login("reporter").post(
-        reverse("dashboard:delete_corroboration", args=[evidence.pk]), headers=htmx("corroboration-form")
+        reverse("dashboard:delete_corroboration", args=[evidence.pk]),
+        {"version": evidence.version},
+        headers=htmx("corroboration-form"),
     )
 
     assert "Evidence from The Associated Press removed." in response.content.decode()
@@ -513,6 +517,46 @@ def test_confirming_removes_the_evidence_and_rescores(login, hanoi):
     assert not Corroboration.objects.filter(pk=evidence.pk).exists()
     hanoi.nk_claim.refresh_from_db()
     assert hanoi.nk_claim.score < before
+
+
+def test_evidence_edited_since_the_confirmation_is_not_removed_unseen(login, hanoi, reporter):
+    evidence = ap_on_nk_claim(hanoi)
+    web = login("reporter")
+    confirmation = web.get(
+        reverse("dashboard:delete_corroboration", args=[evidence.pk]), headers=htmx("corroboration-form")
+    ).content.decode()
+    seen_version = int(re.search(r'name="version" value="(\d+)"', confirmation).group(1))
+    services.update_corroboration(corroboration=evidence, by=reporter, quote="Rewritten meanwhile.")
+    before = desk_state()
+
+    response = web.post(
+        reverse("dashboard:delete_corroboration", args=[evidence.pk]),
+        {"version": seen_version},
+        headers=htmx("corroboration-form"),
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else changed this evidence after you opened it" in html
+    assert "Rewritten meanwhile." in html
+    assert desk_state() == before
+    # Confirming again, having seen the new text, removes it.
+    version = int(re.search(r'name="version" value="(\d+)"', html).group(1))
+    web.post(reverse("dashboard:delete_corroboration", args=[evidence.pk]), {"version": version})
+    assert not Corroboration.objects.filter(pk=evidence.pk).exists()
+
+
+def test_a_removal_without_its_version_is_refused_inline(login, hanoi):
+    evidence = ap_on_nk_claim(hanoi)
+    before = desk_state()
+
+    response = login("reporter").post(
+        reverse("dashboard:delete_corroboration", args=[evidence.pk]), headers=htmx("corroboration-form")
+    )
+
+    assert response.status_code == 200
+    assert "does not say which version of the evidence it removes" in response.content.decode()
+    assert desk_state() == before
 
 
 def test_removing_something_already_removed_is_404(login, hanoi, reporter):
