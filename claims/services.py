@@ -2,11 +2,12 @@
 Every write about disputes, accounts, claims and evidence goes through these
 functions, whichever door it comes from (admin, API, dashboard, commands).
 
-Each one runs in a single transaction: it validates (raising
-django.core.exceptions.ValidationError, field by field), writes, recomputes the
-scores its write changed, leaves a ScoreSnapshot for each score that moved,
-and appends to the change log. Locks are always taken account first, then
-claim, so that concurrent writers queue instead of deadlocking.
+Each one runs in a single transaction (sources.services.write_transaction): it
+validates (raising django.core.exceptions.ValidationError, field by field),
+writes, recomputes the scores its write changed, leaves a ScoreSnapshot for
+each score that moved, and appends to the change log. Locks are always taken
+in one order, the change log's first, then account, then claim, so that
+concurrent writers queue instead of deadlocking.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from sources import services as source_services
@@ -33,6 +34,7 @@ from sources.services import (
     record_changes,
     roots_from_parents,
     save_validated,
+    write_transaction,
 )
 
 from . import scoring
@@ -99,6 +101,18 @@ def rescore_claim(claim: Claim, *, cause: str, by: User = None) -> bool:
     )
 
 
+def rescore_after_evidence_change(claim: Claim, *, cause: str, by: User = None) -> None:
+    """
+    Rescore a claim (locked by the caller) whose evidence changed. Its version
+    moves even when its score does not: a claim's representation lists its
+    evidence, and cached representations are keyed by the version.
+    """
+    if not rescore_claim(claim, cause=cause, by=by):
+        claim.version += 1
+        claim._history_user = actor_or_none(by)
+        claim.save(update_fields=["version", "updated_at"])
+
+
 def rescore_account(account: Account, *, cause: str, by: User = None) -> bool:
     """Recompute an account (locked by the caller) from its claims' stored scores."""
     pairs = list(account.claims.values_list("score", "evidence_weight"))
@@ -114,11 +128,13 @@ def rescore_account(account: Account, *, cause: str, by: User = None) -> bool:
 
 
 def _lock_claim(claim_id: int) -> tuple[Account, Claim]:
-    account_id = Claim.objects.filter(pk=claim_id).values_list("account_id", flat=True).first()
-    if account_id is None:
+    # Found through the claim and locked in one query; only the account's
+    # row (of=self), so that the claim is locked after it, as everywhere.
+    account = Account.objects.select_for_update(of=("self",)).filter(claims=claim_id).first()
+    if account is None:
         raise ValidationError({"claim": f"Claim {claim_id} no longer exists."})
-    account = lock(Account, account_id)
-    claim = Claim.objects.select_for_update().select_related("account").get(pk=claim_id)
+    claim = Claim.objects.select_for_update().get(pk=claim_id)
+    claim.account = account
     return account, claim
 
 
@@ -127,7 +143,7 @@ def _lock_claim(claim_id: int) -> tuple[Account, Claim]:
 DISPUTE_FIELDS = ("slug", "title", "summary", "status")
 
 
-@transaction.atomic
+@write_transaction()
 def create_dispute(*, by: User, slug: str, title: str, summary: str = "", status: str = "open") -> Dispute:
     dispute = Dispute(slug=slug, title=title, summary=summary, status=status)
     save_validated(dispute, by=by, created=True)
@@ -135,7 +151,7 @@ def create_dispute(*, by: User, slug: str, title: str, summary: str = "", status
     return dispute
 
 
-@transaction.atomic
+@write_transaction()
 def update_dispute(
     *, dispute: Dispute, by: User, expected_version: int | None = None, **fields: Any
 ) -> Dispute:
@@ -147,7 +163,7 @@ def update_dispute(
     return dispute
 
 
-@transaction.atomic
+@write_transaction()
 def delete_dispute(*, dispute: Dispute, by: User, expected_version: int | None = None) -> None:
     """Delete a dispute with everything in it; each deletion enters the change log."""
     dispute = lock(Dispute, dispute.pk)
@@ -170,7 +186,7 @@ def delete_dispute(*, dispute: Dispute, by: User, expected_version: int | None =
 ACCOUNT_FIELDS = ("summary",)
 
 
-@transaction.atomic
+@write_transaction()
 def create_account(*, by: User, dispute: Dispute, party: Any, summary: str = "") -> Account:
     # The database constraint would say this too, but as a non-field error;
     # forms and the API need it on the field the user picked.
@@ -185,7 +201,7 @@ def create_account(*, by: User, dispute: Dispute, party: Any, summary: str = "")
     return account
 
 
-@transaction.atomic
+@write_transaction()
 def update_account(
     *, account: Account, by: User, expected_version: int | None = None, **fields: Any
 ) -> Account:
@@ -197,7 +213,7 @@ def update_account(
     return account
 
 
-@transaction.atomic
+@write_transaction()
 def delete_account(*, account: Account, by: User, expected_version: int | None = None) -> None:
     account = lock(Account, account.pk)
     check_version(account, expected_version)
@@ -226,7 +242,7 @@ def _rescore_dispute(dispute: Dispute, *, cause: str, by: User) -> None:
 CLAIM_FIELDS = ("text", "speaker", "stated_at", "appearance")
 
 
-@transaction.atomic
+@write_transaction()
 def create_claim(
     *,
     by: User,
@@ -247,7 +263,7 @@ def create_claim(
     return claim
 
 
-@transaction.atomic
+@write_transaction()
 def update_claim(
     *, claim: Claim, by: User, expected_version: int | None = None, **fields: Any
 ) -> Claim:
@@ -273,7 +289,7 @@ def refuse_speaker_support(claim: Claim) -> None:
         )
 
 
-@transaction.atomic
+@write_transaction()
 def delete_claim(*, claim: Claim, by: User, expected_version: int | None = None) -> None:
     account, claim = _lock_claim(claim.pk)
     check_version(claim, expected_version)
@@ -295,7 +311,11 @@ CORROBORATION_FIELDS = ("source", "stance", "quote", "url", "observed_at")
 
 def check_corroboration(corroboration: Corroboration, claim: Claim) -> None:
     # Public so that forms (the admin's) can show the error before saving.
-    corroboration.full_clean(exclude=["claim", "recorded_by"])
+    # The check constraints on stance and quote restate those fields' own
+    # rules, which clean_fields applies (with their messages); checking them
+    # again would cost a savepoint and a query each. Others are still checked.
+    corroboration.full_clean(exclude=["claim", "recorded_by"], validate_constraints=False)
+    corroboration.validate_constraints(exclude={"claim", "recorded_by", "stance", "quote"})
     if corroboration.source_id == claim.speaker_id and corroboration.is_support:
         raise ValidationError(
             {"source": f"{claim.speaker} made this claim and cannot corroborate it. "
@@ -307,7 +327,7 @@ def _describe(corroboration: Corroboration) -> str:
     return f"{corroboration.source} {corroboration.get_stance_display().lower()} claim {corroboration.claim_id}"
 
 
-@transaction.atomic
+@write_transaction()
 def record_corroboration(
     *,
     claim: Claim,
@@ -333,12 +353,12 @@ def record_corroboration(
     corroboration.save()
     record_change(corroboration, Change.Action.CREATED, _describe(corroboration), by=by)
     cause = f"evidence recorded: {_describe(corroboration)}"
-    rescore_claim(claim, cause=cause, by=by)
+    rescore_after_evidence_change(claim, cause=cause, by=by)
     rescore_account(account, cause=cause, by=by)
     return corroboration
 
 
-@transaction.atomic
+@write_transaction()
 def update_corroboration(
     *,
     corroboration: Corroboration,
@@ -358,12 +378,12 @@ def update_corroboration(
     corroboration.save()
     record_change(corroboration, Change.Action.UPDATED, _describe(corroboration), by=by)
     cause = f"evidence edited: {_describe(corroboration)}"
-    rescore_claim(claim, cause=cause, by=by)
+    rescore_after_evidence_change(claim, cause=cause, by=by)
     rescore_account(account, cause=cause, by=by)
     return corroboration
 
 
-@transaction.atomic
+@write_transaction()
 def remove_corroboration(*, corroboration: Corroboration, by: User, expected_version: int | None = None) -> None:
     account, claim = _lock_claim(corroboration.claim_id)
     corroboration = lock(Corroboration, corroboration.pk)
@@ -375,13 +395,13 @@ def remove_corroboration(*, corroboration: Corroboration, by: User, expected_ver
     corroboration.pk = pk
     record_change(corroboration, Change.Action.DELETED, description, by=by)
     cause = f"evidence removed: {description}"
-    rescore_claim(claim, cause=cause, by=by)
+    rescore_after_evidence_change(claim, cause=cause, by=by)
     rescore_account(account, cause=cause, by=by)
 
 
 # Sources: their grade, party, anonymity and origin feed the scores.
 
-@transaction.atomic
+@write_transaction()
 def update_source(
     *, source: Source, by: User, expected_version: int | None = None, **fields: Any
 ) -> Source:
@@ -429,7 +449,7 @@ class Drift:
     computed: float
 
 
-@transaction.atomic
+@write_transaction()
 def recompute_all(*, fix: bool = True, cause: str = "full recompute", by: User = None) -> list[Drift]:
     """
     Rebuild every score from the evidence, in bulk: a handful of queries
@@ -514,7 +534,7 @@ def _update_scores(model: type[Claim] | type[Account], rows: list[Claim] | list[
         )
 
 
-@transaction.atomic
+@write_transaction()
 def _store_bulk(claims: list[Claim], accounts: list[Account], *, cause: str, by: User) -> None:
     now = timezone.now()
     for obj in [*claims, *accounts]:

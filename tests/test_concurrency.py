@@ -1,7 +1,8 @@
 """
 Writers racing each other on one claim: every write either lands or is
 refused cleanly (409/412), none is lost, and the stored scores are what a
-full recompute gives.
+full recompute gives. Writers on unrelated objects queue too, so that the
+change log commits in id order and the changes feed never skips an event.
 
 The races need a database that lets several connections write at once, so
 the API tests run on PostgreSQL only. SQLite takes its write lock when a
@@ -18,19 +19,22 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection, connections, transaction
+from django.db.models import Max
 from rest_framework.test import APIClient
 
 from claims import services
 from claims.models import Claim, Corroboration, ScoreSnapshot
 from dashboard.models import StaffToken
-from sources.models import Change
+from sources import services as source_services
+from sources.models import Change, Party
 from tests.factories import ClaimFactory, SourceFactory
 
 postgres_only = pytest.mark.skipif(
@@ -192,6 +196,90 @@ def test_editors_who_reread_after_a_412_all_land_one_after_the_other(token):
     assert claim.version == versions[-1]
     assert claim.text == f"Edited by writer {last}."
     assert edits_logged(claim) == EDITORS
+
+
+# Writers on unrelated objects: the change log commits in id order
+
+def waiting_on_a_lock() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+def feed_since(client: APIClient, since: int) -> list[tuple[int, str, int]]:
+    page = client.get("/api/v1/changes/", {"since": since}).json()
+    assert not page["has_more"]
+    return [(event["id"], event["object_type"], event["object_id"]) for event in page["results"]]
+
+
+def create_party_through_the_service() -> None:
+    source_services.create_party(by=None, name="Unrelated", slug="unrelated")
+
+
+def create_party_bypassing_the_services() -> None:
+    # A writer that forgot write_transaction: record_changes still queues it.
+    with transaction.atomic():
+        party = Party.objects.create(name="Unrelated", slug="unrelated")
+        source_services.record_change(party, Change.Action.CREATED, by=None)
+
+
+@postgres_only
+@committed
+@pytest.mark.parametrize(
+    "write_b", [create_party_through_the_service, create_party_bypassing_the_services]
+)
+def test_a_writer_cannot_commit_while_an_earlier_one_is_open_so_the_feed_never_skips(token, write_b):
+    claim = ClaimFactory()
+    source = SourceFactory()
+    feed = api_client(token)
+    head = Change.objects.aggregate(head=Max("id"))["head"] or 0
+    a_has_written, release_a, b_committed = threading.Event(), threading.Event(), threading.Event()
+
+    def writer_a() -> None:
+        try:
+            with transaction.atomic():
+                services.record_corroboration(
+                    claim=claim, by=None, source=source, stance="supports", quote="Backs it."
+                )
+                a_has_written.set()
+                release_a.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    def writer_b() -> None:
+        try:
+            write_b()
+            b_committed.set()
+        finally:
+            connections.close_all()
+
+    a = threading.Thread(target=writer_a, daemon=True)
+    b = threading.Thread(target=writer_b, daemon=True)
+    a.start()
+    try:
+        assert a_has_written.wait(timeout=30)
+        b.start()
+        deadline = time.monotonic() + 30
+        while not b_committed.is_set() and not waiting_on_a_lock() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        # A holds change ids it has not committed: B must not commit later ones.
+        assert not b_committed.is_set(), "B committed while A was still open"
+        assert waiting_on_a_lock() == 1
+        assert feed_since(feed, head) == []
+    finally:
+        release_a.set()
+        a.join(timeout=30)
+        b.join(timeout=30)
+    assert not a.is_alive() and b_committed.is_set()
+
+    # In cursor order, B's event comes after all of A's.
+    *by_a, by_b = feed_since(feed, head)
+    assert by_b[1:] == ("party", Party.objects.get(slug="unrelated").pk)
+    assert "corroboration" in {kind for _, kind, _ in by_a}
+    assert {kind for _, kind, _ in by_a} <= {"corroboration", "claim", "account"}
 
 
 # The same services on SQLite

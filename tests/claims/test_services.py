@@ -6,6 +6,7 @@ log entries, and refuses bad input without writing anything.
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from claims import services
 from claims.selectors import explain_claim
@@ -69,6 +70,20 @@ def test_recording_evidence_rescores_claim_and_account_with_snapshots_and_change
         ("account", account.pk, "updated"),
     }
     assert {c.actor for c in changes} == {editor}
+
+
+def test_recording_evidence_runs_a_fixed_number_of_queries(hanoi, editor, django_assert_num_queries):
+    # The story's sources repeat nobody, so their origins take one query.
+    # Lock the account, then the claim; check the source exists; write the
+    # evidence, its history row and its change; read the claim's evidence,
+    # its sources' origins and the dispute's parties; write the claim's
+    # score, history, snapshot and change; read the account's claims; write
+    # its score, history, snapshot and change. Around them, the savepoint the
+    # test's own transaction makes the service take, and on PostgreSQL the
+    # change log's lock.
+    expected = 18 + 2 + (connection.vendor == "postgresql")
+    with django_assert_num_queries(expected):
+        record(hanoi.claims["test_halt"], hanoi.ap, by=editor)
 
 
 def test_a_failure_while_rescoring_leaves_no_evidence_behind(hanoi, monkeypatch):
@@ -229,6 +244,16 @@ def test_a_claim_cannot_get_a_speaker_who_supports_it_as_evidence(hanoi):
 
 
 # Bad input
+
+def test_evidence_for_a_claim_deleted_meanwhile_is_refused_naming_the_claim(hanoi):
+    claim = hanoi.claims["test_halt"]
+    services.delete_claim(claim=Claim.objects.get(pk=claim.pk), by=None)
+    before = row_counts()
+    with pytest.raises(ValidationError) as error:
+        record(claim, hanoi.ap)
+    assert error.value.message_dict == {"claim": [f"Claim {claim.pk} no longer exists."]}
+    assert row_counts() == before
+
 
 @pytest.mark.parametrize(
     "field, bad",

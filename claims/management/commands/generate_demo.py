@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
 from claims import demo_data
+from sources.services import write_transaction
 
 
 class TextProgress:
@@ -56,7 +57,13 @@ class Command(BaseCommand):
         )
         started = time.monotonic()
         try:
-            counts = demo_data.generate(sizes=sizes, seed=options["seed"], progress=TextProgress(self.stdout))
+            # The generator bulk-inserts change log entries itself, into a
+            # database that may be in use: queue behind the other writers
+            # first, so that the entries commit in id order.
+            with write_transaction():
+                counts = demo_data.generate(
+                    sizes=sizes, seed=options["seed"], progress=TextProgress(self.stdout)
+                )
         except ValidationError as error:
             raise CommandError(
                 "; ".join(f"--{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())

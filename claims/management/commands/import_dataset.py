@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from claims import dataset
 from claims.services import recompute_all
+from sources.services import write_transaction
 
 
 class Command(BaseCommand):
@@ -26,7 +27,11 @@ class Command(BaseCommand):
             else:
                 with open(path, encoding="utf-8") as stream:
                     document = dataset.read_document(stream)
-            imported = dataset.import_dataset(document)
+            # The import logs its rows with bulk inserts of its own. The
+            # database is empty, but a writer may still arrive before it
+            # commits: make that writer queue, so the log commits in id order.
+            with write_transaction():
+                imported = dataset.import_dataset(document)
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
         except dataset.DatasetError as error:

@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
 from claims import hanoi, services
 from claims.models import Account, Claim, Corroboration, Dispute
 from sources import services as source_services
 from sources.models import Party, Source
+from sources.services import write_transaction
 
 
 class Command(BaseCommand):
@@ -13,7 +13,7 @@ class Command(BaseCommand):
         "Idempotent: what is already there is left as it is."
     )
 
-    @transaction.atomic
+    @write_transaction()
     def handle(self, *args, **options):
         added = 0
         parties = {}
