@@ -10,6 +10,7 @@ Who may call the API, and how often.
 - No credentials: 401 with ``WWW-Authenticate``; wrong role: 403.
 - Throttles count requests per partner key, per user and per anonymous
   address in fixed windows of the shared cache (Redis when REDIS_URL is set).
+  A partner's 304 is not counted (config/api_fast_path.py answers most).
 """
 
 from __future__ import annotations
@@ -17,10 +18,17 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from django.core.cache import cache
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, ForeignKey
+from django.db.models.expressions import Col
+from django.http import HttpRequest
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
@@ -30,8 +38,9 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 from rest_framework_api_key.models import AbstractAPIKey, APIKey
 
-from config.api_conditional import with_change_log_head
+from config.api_conditional import Head
 from dashboard.models import StaffToken
+from sources.models import Change
 
 
 # What djangorestframework-api-key generates: <prefix>.<secret>, letters and digits.
@@ -80,14 +89,136 @@ def is_partner(request: Request) -> bool:
     return isinstance(request.auth, APIKey)
 
 
+# Looking a key up
+
+Key = TypeVar("Key", bound=AbstractAPIKey)
+
+
+def find_key(model: type[Key], prefix: str, *, related: str | None = None) -> Key | None:
+    """
+    The key with this prefix, or None, its ``related`` object (a foreign key
+    of the key model, such as a staff token's user) loaded with it, and the
+    change log's head as ``key.change_log_head``: one query, so that the
+    query authenticating a request also versions it and a 304 costs no more.
+
+    Plain SQL rather than a QuerySet: it runs on every API request, and
+    building and compiling the ORM query cost as much as the rest of a 304.
+    """
+    connection = connections[model._default_manager.db]
+    query = _key_query(connection, model, related)
+    with connection.cursor() as cursor:
+        cursor.execute(query.sql, [prefix])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = query.converted(row, connection)
+
+    key_count = len(query.key_fields)
+    key = model.from_db(connection.alias, query.key_fields, values[:key_count])
+    if query.foreign_key is not None:
+        related_object = query.foreign_key.related_model.from_db(
+            connection.alias, query.related_fields, values[key_count:-2]
+        )
+        setattr(key, query.foreign_key.name, related_object)
+    head_id, head_at = values[-2:]
+    key.change_log_head = Head(head_id or 0, head_at)
+    return key
+
+
+@dataclass(frozen=True)
+class KeyQuery:
+    """find_key's SQL for one key model on one connection, and how to read its row."""
+
+    sql: str
+    foreign_key: ForeignKey | None
+    key_fields: list[str]  # attnames, in the order of the columns
+    related_fields: list[str]
+    # (column index, converters, the column they take): the ORM's own
+    # conversions, for the columns that need one (SQLite hands back text for
+    # times and integers for booleans).
+    conversions: list[tuple[int, list[Callable[..., Any]], Col]]
+
+    def converted(self, row: tuple[Any, ...], connection: BaseDatabaseWrapper) -> list[Any]:
+        values = list(row)
+        for index, converters, column in self.conversions:
+            for convert in converters:
+                values[index] = convert(values[index], column, connection)
+        return values
+
+
+# Per connection, because the converters are bound to its backend; weakly, because
+# a connection belongs to a thread, and the development server starts one per request.
+_KEY_QUERIES: WeakKeyDictionary[BaseDatabaseWrapper, dict[tuple[type, str | None], KeyQuery]] = (
+    WeakKeyDictionary()
+)
+
+
+def _key_query(
+    connection: BaseDatabaseWrapper, model: type[AbstractAPIKey], related: str | None
+) -> KeyQuery:
+    queries = _KEY_QUERIES.setdefault(connection, {})
+    if (model, related) not in queries:
+        queries[model, related] = _build_key_query(connection, model, related)
+    return queries[model, related]
+
+
+def _build_key_query(
+    connection: BaseDatabaseWrapper, model: type[AbstractAPIKey], related: str | None
+) -> KeyQuery:
+    name = connection.ops.quote_name
+    foreign_key = model._meta.get_field(related) if related else None
+    columns: list[tuple[str, Field]] = [("k", f) for f in model._meta.concrete_fields]
+    joins = ""
+    if foreign_key is not None:
+        target = foreign_key.related_model._meta
+        columns += [("r", f) for f in target.concrete_fields]
+        joins = (
+            f" INNER JOIN {name(target.db_table)} r"
+            f" ON r.{name(foreign_key.target_field.column)} = k.{name(foreign_key.column)}"
+        )
+    selected = [f"{alias}.{name(field.column)}" for alias, field in columns]
+
+    change = Change._meta
+    head_fields = [change.pk, change.get_field("at")]
+    newest = f"FROM {name(change.db_table)} ORDER BY {name(change.pk.column)} DESC LIMIT 1"
+    selected += [f"(SELECT {name(field.column)} {newest})" for field in head_fields]
+    columns += [("c", field) for field in head_fields]
+
+    conversions = []
+    for index, (alias, field) in enumerate(columns):
+        column = field.get_col(alias)
+        converters = [
+            *connection.ops.get_db_converters(column),
+            *field.get_db_converters(connection),
+        ]
+        if converters:
+            conversions.append((index, converters, column))
+
+    key_count = len(model._meta.concrete_fields)
+    return KeyQuery(
+        sql=f"SELECT {', '.join(selected)} FROM {name(model._meta.db_table)} k{joins}"
+        f" WHERE k.{name(model._meta.get_field('prefix').column)} = %s",
+        foreign_key=foreign_key,
+        key_fields=[field.attname for _, field in columns[:key_count]],
+        related_fields=[field.attname for _, field in columns[key_count:-2]],
+        conversions=conversions,
+    )
+
+
 class KeyAuthentication(BaseAuthentication):
-    """`Authorization: <keyword> <prefix>.<secret>` checked against a hashed key model."""
+    """
+    `Authorization: <keyword> <prefix>.<secret>` checked against a hashed key
+    model. It reads nothing but the headers, so a plain HttpRequest will do
+    (the partners' 304 middleware calls it before DRF).
+    """
 
     keyword: str
     model: type[AbstractAPIKey]
     what: str
+    # A foreign key of the key model that principal() reads, loaded in the same query.
+    related: str | None = None
 
-    def authenticate(self, request: Request) -> tuple[Any, AbstractAPIKey] | None:
+    def authenticate(self, request: Request | HttpRequest) -> tuple[Any, AbstractAPIKey] | None:
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != self.keyword.lower().encode():
             return None
@@ -99,7 +230,7 @@ class KeyAuthentication(BaseAuthentication):
         # Garbage never reaches the database (PostgreSQL refuses some bytes).
         if not KEY_FORMAT.fullmatch(secret):
             raise AuthenticationFailed(f"Invalid {self.what}.")
-        key = self.lookup(secret.partition(".")[0])
+        key = find_key(self.model, secret.partition(".")[0], related=self.related)
         if key is None or not key.is_valid(secret):
             raise AuthenticationFailed(f"Invalid {self.what}.")
         # Checked on every request, never cached, so that revoking or
@@ -109,9 +240,6 @@ class KeyAuthentication(BaseAuthentication):
         if key.has_expired:
             raise AuthenticationFailed(f"This {self.what} has expired.")
         return self.principal(key), key
-
-    def lookup(self, prefix: str) -> AbstractAPIKey | None:
-        return with_change_log_head(self.model.objects.filter(prefix=prefix)).first()
 
     def principal(self, key: AbstractAPIKey) -> Any:
         raise NotImplementedError
@@ -133,11 +261,7 @@ class StaffTokenAuthentication(KeyAuthentication):
     keyword = "Token"
     model = StaffToken
     what = "staff token"
-
-    def lookup(self, prefix: str) -> StaffToken | None:
-        return with_change_log_head(
-            StaffToken.objects.select_related("user").filter(prefix=prefix)
-        ).first()
+    related = "user"
 
     def principal(self, key: StaffToken) -> Any:
         if not key.user.is_active:

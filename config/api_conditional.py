@@ -5,10 +5,14 @@ Two kinds of entity tag, told apart by their shape (docs/api.md):
 
 - a *representation tag*, ``"h<head>-<digest>"``: the newest id of the change
   log (every write appends to it, so it versions the whole database) and a
-  digest of what else selects the representation (path, query string, media
-  type, who asks). Checking If-None-Match against it costs one indexed query,
-  and none at all when the authentication query already carried the head
-  along (``with_change_log_head``).
+  digest of what else selects the representation: the path, the query pairs
+  sorted, the raw Accept header, and who asks ("partner", "user:<pk>" or
+  "anonymous"). The digest is an HMAC keyed by SECRET_KEY, cut to 16 hex
+  digits, so nobody can make up a tag for a URL that never answered 200.
+  It is computed from the plain request, so that the middleware answering
+  partners' 304s (config/api_fast_path.py) and the views make the same tag.
+  Checking If-None-Match against it costs no query of its own: the query that
+  looks the caller's key up reads the head along (``config.api_access.find_key``).
 - an *object tag*, ``"<model>-<pk>-v<version>"``: one object's version. It is
   what If-Match compares, so a write is refused only when *that* object
   changed, not when anything else in the database did.
@@ -16,7 +20,8 @@ Two kinds of entity tag, told apart by their shape (docs/api.md):
 A detail answers with both joined by a dot, ``"claim-5-v7.h1234-…"``, so that
 the ETag of a GET can be sent back as is in If-None-Match (the part after the
 dot is compared) or in If-Match (the part before it). A list answers with a
-representation tag; a write answers with the object tag of what it wrote.
+representation tag, and so does a 304; a write answers with the object tag of
+what it wrote.
 
 Viewsets inherit ``ConditionalRequestsMixin`` before the DRF base class::
 
@@ -35,6 +40,7 @@ the service becomes 412.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 from dataclasses import dataclass
@@ -42,9 +48,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import models
-from django.db.models import Subquery
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags, quote_etag
 from drf_spectacular.types import OpenApiTypes
@@ -79,49 +86,38 @@ class Head:
     at: datetime | None
 
 
-HEAD_ID, HEAD_AT = "change_log_head_id", "change_log_head_at"
-
-
-def with_change_log_head(queryset: models.QuerySet) -> models.QuerySet:
-    """
-    Carry the change log's head along in the same query, so that the query
-    authenticating a request also versions it: a 304 then costs one query.
-    """
-    newest = Change.objects.order_by("-id")
-    return queryset.annotate(
-        **{
-            HEAD_ID: Subquery(newest.values("id")[:1]),
-            HEAD_AT: Subquery(newest.values("at")[:1], output_field=models.DateTimeField()),
-        }
-    )
-
-
 def change_log_head(request: Request) -> Head:
-    """The head read while authenticating, else one indexed primary-key lookup."""
-    auth = request.auth
-    if auth is not None and hasattr(auth, HEAD_ID):
-        return Head(getattr(auth, HEAD_ID) or 0, getattr(auth, HEAD_AT))
+    """The head read with the caller's key (find_key), else one indexed primary-key lookup."""
+    head = getattr(request.auth, "change_log_head", None)
+    if isinstance(head, Head):
+        return head
     row = Change.objects.order_by("-id").values_list("id", "at").first()
     return Head(*row) if row else Head(0, None)
 
 
 # Entity tags
 
+PARTNER = "partner"
+
+
 def caller_identity(request: Request) -> str:
     """Who asks, as far as it changes an answer: partners all see the same."""
     if isinstance(request.auth, APIKey):
-        return "partner"
+        return PARTNER
     user = request.user
     return f"user:{user.pk}" if user is not None and user.is_authenticated else "anonymous"
 
 
-def representation_tag(request: Request, head: Head) -> str:
-    """The unquoted representation tag of this GET at this head."""
+def representation_tag(request: HttpRequest | Request, *, caller: str, head: Head) -> str:
+    """
+    The unquoted representation tag of this GET at this head. It reads the
+    plain request only (the raw Accept header, not DRF's negotiated media
+    type), so that it can be made before DRF runs.
+    """
     query = sorted(parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True))
-    selector = json.dumps(
-        [request.path, query, getattr(request, "accepted_media_type", ""), caller_identity(request)]
-    )
-    return f"h{head.id}-{hashlib.sha256(selector.encode()).hexdigest()[:16]}"
+    selector = json.dumps([request.path, query, request.META.get("HTTP_ACCEPT", ""), caller])
+    digest = hmac.new(settings.SECRET_KEY.encode(), selector.encode(), hashlib.sha256)
+    return f"h{head.id}-{digest.hexdigest()[:16]}"
 
 
 def object_tag(obj: models.Model) -> str:
@@ -156,7 +152,7 @@ def if_match_holds(request: Request, obj: models.Model) -> bool:
     return False
 
 
-def set_validators(response: Response, *, etag: str, head: Head) -> None:
+def set_validators(response: HttpResponse, *, etag: str, head: Head) -> None:
     response["ETag"] = quote_etag(etag)
     if head.at is not None:
         response["Last-Modified"] = http_date(head.at.timestamp())
@@ -330,16 +326,24 @@ class ConditionalRequestsMixin:
     _expected_version: int | None = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        # After authentication, permissions and throttles: a partner with no
-        # right to an answer gets no 304 either.
         super().initial(request, *args, **kwargs)
+        if request.method == "POST":
+            self._idempotent_post = claim_idempotency_key(request)
+
+    def check_throttles(self, request: Request) -> None:
+        # The last step of initial(), after authentication and permissions: a
+        # caller with no right to an answer gets no 304 either. A partner's
+        # 304 is not counted against its rate (docs/api.md), as when the
+        # middleware answers it; staff are counted, 304 or not.
         if request.method in SAFE_READS:
             self._head = change_log_head(request)
-            tag = representation_tag(request, self._head)
+            caller = caller_identity(request)
+            tag = representation_tag(request, caller=caller, head=self._head)
             if if_none_match_hits(request, tag):
+                if caller != PARTNER:
+                    super().check_throttles(request)
                 raise NotModified(not_modified(tag, self._head))
-        elif request.method == "POST":
-            self._idempotent_post = claim_idempotency_key(request)
+        super().check_throttles(request)
 
     def get_object(self) -> models.Model:
         obj = super().get_object()
@@ -369,7 +373,7 @@ class ConditionalRequestsMixin:
         if response.has_header("Idempotent-Replayed") or response.status_code == 304:
             return response
         if self._head is not None and response.status_code == status.HTTP_200_OK:
-            tag = representation_tag(request, self._head)
+            tag = representation_tag(request, caller=caller_identity(request), head=self._head)
             obj = self._conditional_object
             if obj is not None and hasattr(obj, "version"):
                 tag = f"{object_tag(obj)}.{tag}"

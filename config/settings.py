@@ -79,6 +79,9 @@ MIDDLEWARE = [
     # Inside CORS (its headers stay on), outside everything that can answer
     # an /api/ request with an HTML error page.
     "config.api_base.APIErrorsAsJSONMiddleware",
+    # A partner's 304, answered here without the rest of the stack; CORS,
+    # the security headers and the request id still apply to it.
+    "config.api_fast_path.PartnerNotModifiedMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

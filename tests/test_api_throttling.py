@@ -57,11 +57,28 @@ def test_one_users_throttle_leaves_another_alone(editor_client, reporter_client,
     assert reporter_client.get("/probe/parties/").status_code == 200
 
 
-def test_conditional_requests_count_too(partner_client, party, low_rates):
+def test_partner_304s_are_not_counted(partner_client, party, low_rates):
     etag = partner_client.get("/probe/parties/")["ETag"]
-    assert partner_client.get("/probe/parties/", HTTP_IF_NONE_MATCH=etag).status_code == 304
-    assert partner_client.get("/probe/parties/", HTTP_IF_NONE_MATCH=etag).status_code == 304
-    assert partner_client.get("/probe/parties/", HTTP_IF_NONE_MATCH=etag).status_code == 429
+    for _ in range(5):
+        assert partner_client.get("/probe/parties/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    statuses = [partner_client.get("/probe/parties/").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+def test_partner_conditional_request_that_misses_is_counted(partner_client, party, low_rates):
+    stale = partner_client.get("/probe/parties/")["ETag"]
+    services.update_party(party=party, by=None, description="A delegation.")
+    statuses = [
+        partner_client.get("/probe/parties/", HTTP_IF_NONE_MATCH=stale).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+
+
+def test_staff_304s_count_too(editor_client, party, low_rates):
+    etag = editor_client.get("/probe/parties/")["ETag"]
+    assert editor_client.get("/probe/parties/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert editor_client.get("/probe/parties/", HTTP_IF_NONE_MATCH=etag).status_code == 429
 
 
 def test_throttled_write_changes_nothing(editor_client, party, low_rates):
@@ -83,3 +100,16 @@ def test_partner_over_its_rate_on_the_real_api_gets_429_in_the_error_shape(
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "throttled"
     assert int(response["Retry-After"]) >= 1
+
+
+@pytest.mark.urls("config.urls")
+def test_throttled_partner_still_gets_304_on_the_real_api_but_429_without_a_tag(
+    partner_client, hanoi, low_rates
+):
+    etag = partner_client.get("/api/v1/claims/")["ETag"]
+    for _ in range(2):
+        assert partner_client.get("/api/v1/claims/").status_code == 200
+    assert partner_client.get("/api/v1/claims/").status_code == 429
+
+    assert partner_client.get("/api/v1/claims/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert partner_client.head("/api/v1/claims/", HTTP_IF_NONE_MATCH=etag).status_code == 304
