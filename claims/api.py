@@ -20,20 +20,27 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api_base import positive_int_param
 from config.api_conditional import ConditionalRequestsMixin
-from config.api_views import FirstRendererNegotiation, JSONLDRenderer, ServiceViewSet
+from config.api_views import (
+    FirstRendererNegotiation,
+    JSONLDRenderer,
+    RenderedItems,
+    ServiceViewSet,
+    SplicingJSONRenderer,
+)
 from sources.models import Change, Party, Source
 
 from . import services
+from .claim_cache import STAMP_COLUMNS, ClaimStamp, rendered_claims
 from .filters import AccountFilter, ClaimFilter, CorroborationFilter, DisputeFilter
 from .models import Account, Claim, Corroboration, Dispute
 from .serializers import (
-    CLAIM_COLUMNS,
     CLAIM_REVIEW_GRAPH_SCHEMA,
     CLAIM_REVIEW_SCHEMA,
     AccountInputSerializer,
@@ -46,7 +53,6 @@ from .serializers import (
     DisputeInputSerializer,
     DisputeSerializer,
     claim_detail_representation,
-    claim_representations,
     claim_review,
 )
 
@@ -171,6 +177,7 @@ class AccountViewSet(ConditionalRequestsMixin, ServiceViewSet):
 class ClaimViewSet(ConditionalRequestsMixin, ServiceViewSet):
     """Atomic, checkable statements, each scored from the evidence for and against it."""
 
+    renderer_classes = [SplicingJSONRenderer, BrowsableAPIRenderer]
     serializer_class = ClaimSerializer
     input_serializer_class = ClaimInputSerializer
     filterset_class = ClaimFilter
@@ -190,11 +197,12 @@ class ClaimViewSet(ConditionalRequestsMixin, ServiceViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         claims = self.filter_queryset(self.get_queryset())
-        # Paginate the ids alone, so that counting does not drag along the
-        # joins the rows need; then read the page's rows by id.
-        page = self.paginate_queryset(claims.values_list("pk", flat=True))
-        rows = {row["id"]: row for row in Claim.objects.filter(pk__in=page).values(*CLAIM_COLUMNS)}
-        return self.get_paginated_response(claim_representations(rows[pk] for pk in page))
+        # Paginate the stamps alone, so that counting does not drag along the
+        # joins the rows need; the page's claims then come from the cache
+        # (claims/claim_cache.py), built from their rows where it misses.
+        page = self.paginate_queryset(claims.values_list(*STAMP_COLUMNS))
+        rendered = rendered_claims([ClaimStamp(*stamp) for stamp in page])
+        return self.get_paginated_response(RenderedItems(rendered))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(self.represent(self.get_object()))

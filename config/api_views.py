@@ -1,11 +1,13 @@
 """
 View-side API plumbing: the base class of every CRUD resource (writes through
-the services), JSON-LD rendering, and the schema class that documents the
-errors each operation can answer.
+the services), JSON rendering that splices representations rendered earlier,
+JSON-LD rendering, and the schema class that documents the errors each
+operation can answer.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import models
@@ -110,6 +112,45 @@ class ServiceViewSet(viewsets.ModelViewSet):
 
     def delete_object(self, obj: models.Model, *, by: Any, expected_version: int | None) -> None:
         raise NotImplementedError
+
+
+# JSON, with items rendered earlier
+
+
+class RenderedItems(list):
+    """
+    A list of JSON texts (bytes), each the rendering of one item by
+    JSONRenderer, kept in the cache: the response writes them as they are
+    instead of encoding the same objects again.
+    """
+
+
+class SplicingJSONRenderer(JSONRenderer):
+    """
+    DRF's JSON renderer, which also writes a top-level `results` that is
+    RenderedItems (a page of cached representations) without re-encoding it.
+    Its bytes are what rendering the decoded items would give: the items were
+    rendered by this same class, and the envelope still is.
+    """
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        items = data.get("results") if isinstance(data, dict) else None
+        if not isinstance(items, RenderedItems):
+            return super().render(data, accepted_media_type, renderer_context)
+        envelope = {name: value for name, value in data.items() if name != "results"}
+        if self.get_indent(accepted_media_type or "", renderer_context or {}) is not None:
+            # Indented (the browsable API): decode, so the page reads as one.
+            envelope["results"] = [json.loads(item) for item in items]
+            return super().render(envelope, accepted_media_type, renderer_context)
+        head = super().render(envelope, accepted_media_type, renderer_context)
+        separator = b"," if envelope else b""
+        return head[:-1] + separator + b'"results":[' + b",".join(items) + b"]}"
+
+    @classmethod
+    def render_item(cls, item: Any) -> bytes:
+        return cls().render(item)
 
 
 # JSON-LD

@@ -158,7 +158,12 @@ class Change(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The newest change of one type in one index step: the epoch of
+            # cached claim representations (claims/claim_cache.py).
+            models.Index(fields=["object_type", "id"], name="change_type_newest"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(action__in=["created", "updated", "deleted"]),
