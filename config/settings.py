@@ -116,7 +116,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        # A new PostgreSQL connection costs ~5 ms; keep them across requests.
+        # Keep connections across requests: a new one costs ~5 ms on
+        # PostgreSQL, and ~0.6 ms on SQLite (its PRAGMAs), as much as a whole
+        # 304. (The development server still closes them after each request.)
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
         conn_health_checks=True,
     )
@@ -133,7 +135,6 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
