@@ -38,27 +38,42 @@ SIZE = {"disputes": 1000, "claims": 20000, "corroborations": 200000, "sources": 
 
 PERFORMANCE_DOC = """# Performance
 
-Written by `make bench` (bench/run.py) on its latest run: {at}.
+Written by `make bench` (bench/run.py), one section per configuration it last
+ran in: SQLite (`make bench`) and PostgreSQL with Redis (`DATABASE_URL=…
+REDIS_URL=… make bench`). bench/results.json holds the same numbers.
 
-Machine: {platform}, {cpus} CPUs, Python {python}; database: {database}.
-gunicorn with 2 sync workers and production settings; wrk on loopback with 2
-threads and {connections} connections for {seconds} s per row, after a 2 s
-warm-up. Data: 1000 disputes, 20,000 claims, 200,000 corroborations, 5000
-sources (`generate_demo`). The load generator shares the machine's cores
-with the server, for every row alike, so the ratios are the comparable part.
+Each run: gunicorn with 2 sync workers and production settings; wrk on
+loopback with 2 threads and {connections} connections for {seconds} s per
+row, after a 2 s warm-up. Data: 1000 disputes, 20,000 claims, 200,000
+corroborations, 5000 sources (`generate_demo`). The load generator shares
+the machine's cores with the server, for every row alike, so the ratios are
+the comparable part.
 
 - **hello**: a tiny JSON view that touches no database: the stack's limit.
 - **hand-written**: the first 50 claims with speaker, party, credibility and
   their evidence's source and stance, from `.values()` into `JsonResponse`:
   the no-framework limit.
+- **API claims list**: the same first page again and again, so each
+  claim's JSON comes from the representation cache (claims/claim_cache.py),
+  as it does for partners polling the newest claims. **page after page**
+  walks all {pages} pages in turn, as a partner syncing everything does: the
+  first pass builds each page from the database (each gunicorn worker has
+  its own cache without Redis; with Redis they share one).
+- **API 304**: a partner revalidating the claims list with the ETag it holds.
 - Partner API rows use a partner key; dashboard rows an editor's session.
-
-{table}
-
-{writes}
 
 Targets (issue 5): API claims list ≥ 0.5× hand-written; the 304 path ≥ 0.5×
 hello; recording one corroboration < 20 ms server time; overview < 50 ms.
+{sections}"""
+
+SECTION = """
+## {configuration}
+
+Run at {at} on {platform}, {cpus} CPUs, Python {python}.
+
+{table}
+
+{unloaded}
 """
 
 
@@ -179,10 +194,25 @@ LATENCY = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(path: str, headers: dict[str, str]) -> dict[str, float]:
+# For the row that walks the claims list page by page: each request asks for
+# the next page, so the representation cache fills as a syncing partner's would.
+PAGES_IN_TURN = """
+local page = 0
+request = function()
+  page = page % {pages} + 1
+  return wrk.format(nil, "{path}&page=" .. page)
+end
+"""
+
+
+def wrk(path: str, headers: dict[str, str], script: str | None = None) -> dict[str, float]:
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
+    if script is not None:
+        script_file = ROOT / "bench" / "script.lua"
+        script_file.write_text(script)
+        command += ["-s", str(script_file)]
     # A short warm-up, so every measurement starts with warm workers and caches.
     warm_up = [part if not part.startswith("-d") else "-d2s" for part in command]
     subprocess.run(warm_up + [BASE + path], capture_output=True, check=True)
@@ -192,6 +222,17 @@ def wrk(path: str, headers: dict[str, str]) -> dict[str, float]:
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {"rps": rps, "p50_ms": latency.get("50", 0.0), "p99_ms": latency.get("99", 0.0),
             "non_2xx_3xx": int(errors.group(1)) if errors else 0}
+
+
+def time_one_at_a_time(path: str, headers: dict[str, str], count: int = 30) -> dict[str, float]:
+    """Latency with no other request in flight: the server's own time, plus loopback."""
+    fetch(path, headers)
+    timings = []
+    for _ in range(count):
+        started = time.perf_counter()
+        fetch(path, headers)
+        timings.append((time.perf_counter() - started) * 1000)
+    return {"requests": count, "p50_ms": statistics.median(timings), "max_ms": max(timings)}
 
 
 def time_writes(facts: dict[str, str], count: int = 30) -> dict[str, float]:
@@ -223,10 +264,13 @@ def main() -> None:
         claims_list = "/api/v1/claims/?page_size=50"
         status, headers = fetch(claims_list, partner)
         etag = headers.get("ETag", "")
+        pages = -(-SIZE["claims"] // 50)
         targets = [
             ("hello", "/bench/hello/", {}),
             ("hand-written", "/bench/claims/", {}),
             ("API claims list (50)", claims_list, partner),
+            ("API claims list, page after page", claims_list, partner,
+             PAGES_IN_TURN.format(pages=pages, path=claims_list)),
             ("API claim detail", f"/api/v1/claims/{facts['claim']}/", partner),
             ("API 304 (If-None-Match)", claims_list, {**partner, "If-None-Match": etag}),
             ("API changes feed", "/api/v1/changes/?since=0", partner),
@@ -235,10 +279,18 @@ def main() -> None:
             ("unchanged poll (204)", f"/?since={facts['change']}", {**staff, "HX-Request": "true"}),
         ]
         results = {}
-        for name, path, headers in targets:
+        for name, path, headers, *script in targets:
             status, _ = fetch(path, headers)
-            print(f"  {name:<26} {path}  → {status}", flush=True)
-            results[name] = {"path": path, "status": status, **wrk(path, headers)}
+            print(f"  {name:<32} {path}  → {status}", flush=True)
+            results[name] = {"path": path, "status": status, **wrk(path, headers, *script)}
+        unloaded = {
+            name: time_one_at_a_time(path, headers)
+            for name, path, headers in [
+                ("dashboard overview", "/", staff),
+                ("dispute page", f"/disputes/{facts['dispute']}/", staff),
+                ("API claims list (50)", claims_list, partner),
+            ]
+        }
         writes = time_writes(facts)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -248,6 +300,25 @@ def main() -> None:
     for row in results.values():
         row["x_hello"] = round(row["rps"] / hello, 3)
         row["x_hand_written"] = round(row["rps"] / hand, 3)
+    configuration = env["DATABASE_URL"].split(":", 1)[0] + (" + Redis" if env.get("REDIS_URL") else "")
+    report = {
+        "configuration": configuration,
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()},
+        "wrk": {"seconds": SECONDS, "connections": CONNECTIONS, "threads": 2},
+        "size": SIZE,
+        "results": results,
+        "one_at_a_time": unloaded,
+        "write_corroboration": writes,
+        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    print(section(report))
+    write_reports(report)
+    print("written to bench/results.json and docs/performance.md")
+
+
+def section(report: dict) -> str:
+    """One configuration's tables, in Markdown."""
+    results, unloaded, writes = report["results"], report["one_at_a_time"], report["write_corroboration"]
     table = [
         "| endpoint | status | req/s | p50 ms | p99 ms | × hello | × hand-written |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -257,30 +328,36 @@ def main() -> None:
             for name, row in results.items()
         ),
     ]
-    write_line = (
-        f"Recording one corroboration over HTTP (staff token, at full size): median "
-        f"{writes['p50_ms']:.1f} ms, max {writes['max_ms']:.1f} ms over {writes['writes']} writes."
-    )
-    print("\n" + "\n".join(table) + "\n\n" + write_line)
-    report = {
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()},
-        "database": env["DATABASE_URL"].split(":", 1)[0],
-        "wrk": {"seconds": SECONDS, "connections": CONNECTIONS, "threads": 2},
-        "size": SIZE,
-        "results": results,
-        "write_corroboration": writes,
-        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
-    (ROOT / "bench" / "results.json").write_text(json.dumps(report, indent=2) + "\n")
+    one_at_a_time = [
+        "One request at a time over HTTP (no other load: the server's time plus loopback):",
+        "",
+        "| request | median ms | max ms |",
+        "| --- | ---: | ---: |",
+        *(f"| {name} | {row['p50_ms']:.1f} | {row['max_ms']:.1f} |" for name, row in unloaded.items()),
+        f"| record one corroboration (staff token) | {writes['p50_ms']:.1f} | {writes['max_ms']:.1f} |",
+    ]
     machine = report["machine"]
+    return SECTION.format(
+        configuration=report["configuration"], at=report["at"], platform=machine["platform"],
+        cpus=machine["cpus"], python=machine["python"],
+        table="\n".join(table), unloaded="\n".join(one_at_a_time),
+    )
+
+
+def write_reports(report: dict) -> None:
+    """This run replaces the last one of its configuration; the others stay."""
+    path = ROOT / "bench" / "results.json"
+    runs = {}
+    if path.exists():
+        runs = json.loads(path.read_text()).get("runs", {})
+    runs[report["configuration"]] = report
+    path.write_text(json.dumps({"latest": report["configuration"], "runs": runs}, indent=2) + "\n")
     (ROOT / "docs" / "performance.md").write_text(
         PERFORMANCE_DOC.format(
-            at=report["at"], platform=machine["platform"], cpus=machine["cpus"],
-            python=machine["python"], database=report["database"], seconds=SECONDS,
-            connections=CONNECTIONS, table="\n".join(table), writes=write_line,
+            connections=CONNECTIONS, seconds=SECONDS, pages=-(-SIZE["claims"] // 50),
+            sections="".join(section(run) for _, run in sorted(runs.items())),
         )
     )
-    print("written to bench/results.json and docs/performance.md")
 
 
 if __name__ == "__main__":
