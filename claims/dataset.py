@@ -357,6 +357,19 @@ def _log_created(objects: dict[str, list[models.Model]]) -> None:
         Change.objects.bulk_create(batch)
 
 
+def refresh_planner_statistics() -> None:
+    """
+    After a bulk load, show PostgreSQL's planner the new rows. Autovacuum
+    would, eventually (or never, where it is switched off); until then the
+    planner takes the tables for nearly empty and picks plans that scan
+    200,000 rows: the dashboard's overview took 6 s at full size instead of
+    30 ms. (SQLite plans these queries well without statistics.)
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     batch: list[Any] = []
     for item in items:

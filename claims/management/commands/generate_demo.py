@@ -3,7 +3,7 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
-from claims import demo_data
+from claims import dataset, demo_data
 from sources.services import write_transaction
 
 
@@ -64,6 +64,7 @@ class Command(BaseCommand):
                 counts = demo_data.generate(
                     sizes=sizes, seed=options["seed"], progress=TextProgress(self.stdout)
                 )
+            dataset.refresh_planner_statistics()
         except ValidationError as error:
             raise CommandError(
                 "; ".join(f"--{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())

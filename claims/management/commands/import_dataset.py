@@ -32,6 +32,7 @@ class Command(BaseCommand):
             # commits: make that writer queue, so the log commits in id order.
             with write_transaction():
                 imported = dataset.import_dataset(document)
+            dataset.refresh_planner_statistics()
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
         except dataset.DatasetError as error:
