@@ -64,7 +64,16 @@ the comparable part.
 
 Targets (issue 5): API claims list ≥ 0.5× hand-written; the 304 path ≥ 0.5×
 hello; recording one corroboration < 20 ms server time; overview < 50 ms.
+
+What gets there: the claims list writes each claim's JSON from the cache,
+keyed by what it was built from (`claims/claim_cache.py`); a partner's 304
+is answered by a middleware before the rest of the stack, with one query
+(`config/api_fast_path.py`); database connections are kept across requests;
+recording evidence locks and rewrites only the claim, its account and their
+snapshots.
 {sections}"""
+
+ENGINES = {"sqlite": "SQLite", "postgres": "PostgreSQL", "postgresql": "PostgreSQL"}
 
 SECTION = """
 ## {configuration}
@@ -300,7 +309,8 @@ def main() -> None:
     for row in results.values():
         row["x_hello"] = round(row["rps"] / hello, 3)
         row["x_hand_written"] = round(row["rps"] / hand, 3)
-    configuration = env["DATABASE_URL"].split(":", 1)[0] + (" + Redis" if env.get("REDIS_URL") else "")
+    engine = env["DATABASE_URL"].split(":", 1)[0]
+    configuration = ENGINES.get(engine, engine) + (" + Redis" if env.get("REDIS_URL") else "")
     report = {
         "configuration": configuration,
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()},
