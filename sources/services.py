@@ -232,16 +232,25 @@ def delete_source(*, source: Source, by: User, expected_version: int | None = No
 
 def origin_roots(source_ids: Iterable[int]) -> dict[int, int]:
     """
-    Map each source id to the root of its origin chain, walking the chains
-    level by level: one query per level, however many sources.
+    Map each source id to the root of its origin chain: one query, however
+    long the chains (a recursive query reads every source they pass through;
+    UNION drops rows already read, so a loop ends it too).
     """
-    source_ids = set(source_ids)
-    parent: dict[int, int | None] = {}
-    pending = set(source_ids)
-    while pending:
-        rows = list(Source.objects.filter(pk__in=pending).values_list("id", "origin_id"))
-        parent.update(rows)
-        pending = {origin for _, origin in rows if origin is not None and origin not in parent}
+    source_ids = sorted(set(source_ids))
+    if not source_ids:
+        return {}
+    table = connection.ops.quote_name(Source._meta.db_table)
+    origin = connection.ops.quote_name(Source._meta.get_field("origin").column)
+    placeholders = ", ".join(["%s"] * len(source_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE chain(id, origin_id) AS ("
+            f" SELECT id, {origin} FROM {table} WHERE id IN ({placeholders})"
+            f" UNION SELECT s.id, s.{origin} FROM {table} s JOIN chain ON s.id = chain.origin_id"
+            f") SELECT id, origin_id FROM chain",
+            source_ids,
+        )
+        parent = dict(cursor.fetchall())
     return roots_from_parents(parent, source_ids)
 
 

@@ -199,3 +199,27 @@ def test_origin_roots_follow_the_whole_chain(db):
     assert origin_roots([aggregator.pk, paper.pk, wire.pk, alone.pk]) == {
         aggregator.pk: wire.pk, paper.pk: wire.pk, wire.pk: wire.pk, alone.pk: alone.pk,
     }
+
+
+def test_origin_roots_read_a_long_chain_in_one_query(db, django_assert_num_queries):
+    chain = [services.create_source(by=None, name="Source 0")]
+    for n in range(1, 8):
+        chain.append(services.create_source(by=None, name=f"Source {n}", origin=chain[-1]))
+
+    with django_assert_num_queries(1):
+        roots = origin_roots([chain[-1].pk, chain[3].pk])
+
+    assert roots == {chain[-1].pk: chain[0].pk, chain[3].pk: chain[0].pk}
+
+
+def test_origin_roots_end_where_a_loop_closes(db):
+    first = services.create_source(by=None, name="First")
+    second = services.create_source(by=None, name="Second", origin=first)
+    # A loop cannot be made through the services (they refuse it); the
+    # walk must still end if one exists in the data.
+    Source.objects.filter(pk=first.pk).update(origin=second)
+
+    roots = origin_roots([first.pk, second.pk])
+
+    assert set(roots) == {first.pk, second.pk}
+    assert set(roots.values()) <= {first.pk, second.pk}
