@@ -156,13 +156,17 @@ def prepare(env: dict[str, str]) -> dict:
     session.save()
 
     dispute = Dispute.objects.order_by("id").first()
-    claim = Claim.objects.filter(account__dispute=dispute).order_by("-evidence_weight").first()
+    # The two claims with the most evidence: one is read, the other written.
+    # Each run's writes leave score history behind on the claim they write,
+    # which would make the read claim's detail longer from run to run.
+    read, written = Claim.objects.filter(account__dispute=dispute).order_by("-evidence_weight", "id")[:2]
     # Any source that is not the claim's speaker may support it.
-    source = Claim.objects.exclude(speaker_id=claim.speaker_id).values_list("speaker_id", flat=True).first()
+    source = Claim.objects.exclude(speaker_id=written.speaker_id).values_list("speaker_id", flat=True).first()
     facts = {
         "session": session.session_key,
         "dispute": dispute.slug,
-        "claim": claim.pk,
+        "claim": read.pk,
+        "written_claim": written.pk,
         "source": source,
         "change": Change.latest_id(),
         "key": last_line("create_partner_key", "make bench"),
@@ -249,7 +253,7 @@ def time_writes(facts: dict[str, str], count: int = 30) -> dict[str, float]:
     headers = {"Authorization": f"Token {facts['token']}", "Content-Type": "application/json"}
     timings = []
     for n in range(count):
-        body = json.dumps({"claim": facts["claim"], "source": facts["source"], "stance": "supports",
+        body = json.dumps({"claim": facts["written_claim"], "source": facts["source"], "stance": "supports",
                            "quote": f"make bench write {n}"}).encode()
         request = urllib.request.Request(f"{BASE}/api/v1/corroborations/", data=body, headers=headers, method="POST")
         started = time.perf_counter()

@@ -387,16 +387,23 @@ class ConditionalRequestsMixin:
         return response
 
     def _written_object_tag(self, response: Response) -> str | None:
-        """The object tag of what a create or an update wrote, read back (one query)."""
+        """
+        The object tag of what a create or an update wrote: from the
+        representation it answers with (read after the write, so the tag and
+        the body name the same version), else read back (one query).
+        """
         if not hasattr(self, "get_queryset"):
             return None
-        if getattr(self, "action", None) == "create" and isinstance(response.data, dict):
-            pk = response.data.get("id")
+        model = self.get_queryset().model
+        data = response.data if isinstance(response.data, dict) else {}
+        if "id" in data and "version" in data:
+            return f"{model._meta.model_name}-{data['id']}-v{data['version']}"
+        if getattr(self, "action", None) == "create":
+            pk = data.get("id")
         elif self._conditional_object is not None:
             pk = self._conditional_object.pk
         else:
             return None
-        model = self.get_queryset().model
         if pk is None or not any(f.name == "version" for f in model._meta.fields):
             return None
         version = model._default_manager.filter(pk=pk).values_list("version", flat=True).first()

@@ -5,6 +5,7 @@ from datetime import timedelta
 from datetime import timezone as dt_timezone
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from claims.models import Account, Claim, Corroboration, Dispute
@@ -665,3 +666,18 @@ def test_write_to_a_path_without_its_slash_is_a_json_404_that_says_so(reporter_a
 
     assert "/api/v1/corroborations/" in error["message"]
     assert Corroboration.objects.count() == hanoi.corroboration_count
+
+
+def test_recording_evidence_through_the_api_runs_a_fixed_number_of_queries(
+    reporter_api, hanoi, django_assert_num_queries
+):
+    # The reporter's permissions, the claim and the source by id, the
+    # service's own (tests/claims/test_services.py; one more on PostgreSQL,
+    # its lock) and the answer's representation. Its ETag comes from that
+    # representation, not from reading the version back.
+    evidence = {"claim": hanoi.nk_claim.pk, "source": hanoi.ap.pk, "stance": "supports", "quote": "Backs it."}
+    with django_assert_num_queries(19 + (connection.vendor == "postgresql")):
+        response = reporter_api.post("/api/v1/corroborations/", evidence, format="json")
+
+    assert response.status_code == 201
+    assert response["ETag"] == f'"corroboration-{response.json()["id"]}-v1"'
