@@ -73,15 +73,14 @@ def test_recording_evidence_rescores_claim_and_account_with_snapshots_and_change
 
 
 def test_recording_evidence_runs_a_fixed_number_of_queries(hanoi, editor, django_assert_num_queries):
-    # The story's sources repeat nobody, so their origins take one query.
     # Lock the account, then the claim; check the source exists; write the
-    # evidence, its history row and its change; read the claim's evidence,
-    # its sources' origins and the dispute's parties; write the claim's
-    # score, history, snapshot and change; read the account's claims; write
-    # its score, history, snapshot and change. Around them, the savepoint the
-    # test's own transaction makes the service take, and on PostgreSQL the
-    # change log's lock.
-    expected = 18 + 2 + (connection.vendor == "postgresql")
+    # evidence and its history row; read the claim's evidence, its sources'
+    # origins (one query, however deep) and the dispute's parties; write the
+    # claim's score, history and snapshot; read the account's claims; write
+    # its score, history and snapshot; then the three changes, in one
+    # insert. Around them, the savepoint the test's own transaction makes the
+    # service take, and on PostgreSQL the change log's lock.
+    expected = 16 + 2 + (connection.vendor == "postgresql")
     with django_assert_num_queries(expected):
         record(hanoi.claims["test_halt"], hanoi.ap, by=editor)
 
