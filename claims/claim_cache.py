@@ -80,7 +80,11 @@ def rendered_claims(stamps: Sequence[ClaimStamp]) -> list[bytes]:
     if missing:
         rows = Claim.objects.filter(pk__in=missing).values(*CLAIM_COLUMNS)
         built = {item["id"]: SplicingJSONRenderer.render_item(item) for item in claim_representations(rows)}
-        fresh = {key: built[stamp.id] for stamp, key in zip(stamps, keys) if stamp.id in built and key not in found}
+        fresh = {
+            key: built[stamp.id]
+            for stamp, key in zip(stamps, keys)
+            if stamp.id in built and key not in found
+        }
         cache.set_many(fresh, timeout=TIMEOUT)
         found.update(fresh)
     # A claim deleted since its stamp was read is left out, as if the page
