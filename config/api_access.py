@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from weakref import WeakKeyDictionary
 
 from django.core.cache import cache
 from django.db import connections
@@ -146,20 +145,20 @@ class KeyQuery:
         return values
 
 
-# Per connection, because the converters are bound to its backend; weakly, because
-# a connection belongs to a thread, and the development server starts one per request.
-_KEY_QUERIES: WeakKeyDictionary[BaseDatabaseWrapper, dict[tuple[type, str | None], KeyQuery]] = (
-    WeakKeyDictionary()
-)
+# Per database alias: the SQL and the converters depend on its backend only.
+# Not per connection object: each thread has its own (the development server
+# starts a thread per request), and the converters, bound to the one they
+# were built with, would keep every one of them alive.
+_KEY_QUERIES: dict[tuple[str, type, str | None], KeyQuery] = {}
 
 
 def _key_query(
     connection: BaseDatabaseWrapper, model: type[AbstractAPIKey], related: str | None
 ) -> KeyQuery:
-    queries = _KEY_QUERIES.setdefault(connection, {})
-    if (model, related) not in queries:
-        queries[model, related] = _build_key_query(connection, model, related)
-    return queries[model, related]
+    name = (connection.alias, model, related)
+    if name not in _KEY_QUERIES:
+        _KEY_QUERIES[name] = _build_key_query(connection, model, related)
+    return _KEY_QUERIES[name]
 
 
 def _build_key_query(

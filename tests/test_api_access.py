@@ -281,3 +281,34 @@ def test_viewer_cannot_add_corroboration(viewer_client, hanoi):
     response = viewer_client.post("/api/v1/corroborations/", corroboration_body(hanoi), format="json")
     assert response.status_code == 403
     assert Corroboration.objects.count() == hanoi.corroboration_count
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_thread_per_request_leaves_no_connection_behind(partner_key):
+    # The development server answers each request in a new thread, with its
+    # own database connection object: looking a key up there must not keep
+    # those objects alive after their threads are gone (the cached key query
+    # keeps at most the one it was built with), or memory grows per request.
+    import gc
+    import threading
+    import weakref
+
+    from django.db import connections
+
+    from config.api_access import find_key
+
+    left_behind = []
+
+    def request() -> None:
+        assert find_key(APIKey, partner_key.partition(".")[0]) is not None
+        left_behind.append(weakref.ref(connections["default"]))
+        connections.close_all()
+
+    for _ in range(3):
+        thread = threading.Thread(target=request)
+        thread.start()
+        thread.join()
+    gc.collect()
+
+    assert len(left_behind) == 3
+    assert sum(ref() is not None for ref in left_behind) <= 1
