@@ -205,7 +205,9 @@ class ClaimViewSet(ConditionalRequestsMixin, ServiceViewSet):
         return self.get_paginated_response(RenderedItems(rendered))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(self.represent(self.get_object()))
+        # get_object() read the claim with its account (with_related): no
+        # need to read it again as represent() does after a write.
+        return Response(claim_detail_representation(self.get_object()))
 
     def represent(self, obj: Claim) -> dict[str, Any]:
         return claim_detail_representation(Claim.objects.select_related("account").get(pk=obj.pk))

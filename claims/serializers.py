@@ -324,13 +324,25 @@ def claim_representations(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]
     ]
 
 
+SNAPSHOT_COLUMNS = ("score", "verdict", "evidence_weight", "at", "cause")
+
+
+def history_representation(claim: Claim) -> list[dict[str, Any]]:
+    """
+    SnapshotSerializer's output for the claim's score history, from rows: a
+    claim gathers hundreds of snapshots, and a model instance and a field-by-
+    field serialization for each was half the cost of a claim's detail.
+    """
+    tz = timezone.get_current_timezone()
+    rows = claim.snapshots.order_by("at", "id").values(*SNAPSHOT_COLUMNS)
+    return [{**row, "at": iso(row["at"], tz)} for row in rows]
+
+
 def claim_detail_representation(claim: Claim) -> dict[str, Any]:
     """ClaimDetailSerializer's output for one claim (its account loaded)."""
     [data] = claim_representations(Claim.objects.filter(pk=claim.pk).values(*CLAIM_COLUMNS))
     data["explanation"] = explanation(explain_claim(claim))
-    data["history"] = SnapshotSerializer(
-        claim.snapshots.order_by("at", "id"), many=True
-    ).data
+    data["history"] = history_representation(claim)
     return data
 
 
