@@ -52,10 +52,10 @@ CHANGE_LOG_LOCK = 0x636C61696D64  # "claimd"
 
 def lock_change_log() -> None:
     """
-    Wait for the change log's lock, held until the transaction ends; taking
-    it again in the same transaction returns at once.
+    Wait for the change log's lock, held until the transaction ends (taking
+    it again in the same transaction returns at once).
     """
-    if connection.vendor != "postgresql" or getattr(connection, "holds_change_log_lock", False):
+    if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHANGE_LOG_LOCK])
@@ -74,21 +74,18 @@ def write_transaction() -> Iterator[None]:
     its entries with it.
     """
     with transaction.atomic():
-        outermost = not getattr(connection, "holds_change_log_lock", False)
-        if outermost:
-            lock_change_log()
-            connection.holds_change_log_lock = True
         pending = _pending_changes_stack()
+        if not pending:
+            # The outermost write: a nested one runs under its lock. (An
+            # enclosing plain atomic block may already hold it; taking it
+            # again there is only one more query.)
+            lock_change_log()
         pending.append([])
         try:
             yield
             Change.objects.bulk_create(pending[-1])
         finally:
             pending.pop()
-            if outermost:
-                # Conservative: an enclosing plain atomic block may still hold
-                # the lock, and taking it again there is only one more query.
-                connection.holds_change_log_lock = False
 
 
 def _pending_changes_stack() -> list[list[Change]]:
