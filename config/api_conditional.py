@@ -321,6 +321,7 @@ class ConditionalRequestsMixin:
     """
 
     _head: Head | None = None
+    _representation_tag: str | None = None
     _conditional_object: models.Model | None = None
     _idempotent_post: IdempotentPost | None = None
     _expected_version: int | None = None
@@ -338,7 +339,7 @@ class ConditionalRequestsMixin:
         if request.method in SAFE_READS:
             self._head = change_log_head(request)
             caller = caller_identity(request)
-            tag = representation_tag(request, caller=caller, head=self._head)
+            tag = self._representation_tag = representation_tag(request, caller=caller, head=self._head)
             if if_none_match_hits(request, tag):
                 if caller != PARTNER:
                     super().check_throttles(request)
@@ -372,8 +373,8 @@ class ConditionalRequestsMixin:
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.has_header("Idempotent-Replayed") or response.status_code == 304:
             return response
-        if self._head is not None and response.status_code == status.HTTP_200_OK:
-            tag = representation_tag(request, caller=caller_identity(request), head=self._head)
+        if self._representation_tag is not None and response.status_code == status.HTTP_200_OK:
+            tag = self._representation_tag
             obj = self._conditional_object
             if obj is not None and hasattr(obj, "version"):
                 tag = f"{object_tag(obj)}.{tag}"
