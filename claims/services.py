@@ -42,7 +42,6 @@ from .models import Account, Claim, Corroboration, Dispute, ScoreSnapshot, Stanc
 from .selectors import (
     SCORED_CORROBORATION_COLUMNS,
     SCORED_SOURCE_COLUMNS,
-    disputing_party_ids,
     explain_claim,
     scoring_constants,
     scoring_evidence,
