@@ -54,7 +54,7 @@ the comparable part.
   their evidence's source and stance, from `.values()` into `JsonResponse`:
   the no-framework limit.
 - **API claims list**: the same first page again and again, so each
-  claim's JSON comes from the representation cache (claims/claim_cache.py),
+  claim's JSON comes from the representation cache (api/resources/claim_json.py),
   as it does for partners polling the newest claims. **page after page**
   walks all {pages} pages in turn, as a partner syncing everything does: the
   first pass builds each page from the database (each gunicorn worker has
@@ -66,9 +66,9 @@ Targets (issue 5): API claims list ≥ 0.5× hand-written; the 304 path ≥ 0.5�
 hello; recording one corroboration < 20 ms server time; overview < 50 ms.
 
 What gets there: the claims list writes each claim's JSON from the cache,
-keyed by what it was built from (`claims/claim_cache.py`); a partner's 304
+keyed by what it was built from (`api/resources/claim_json.py`); a partner's 304
 is answered by a middleware before the rest of the stack, with one query
-(`config/api_fast_path.py`); database connections are kept across requests;
+(`api/middleware.py`); database connections are kept across requests;
 recording evidence locks and rewrites only the claim, its account and their
 snapshots.
 {sections}"""
@@ -128,14 +128,19 @@ def prepare(env: dict[str, str]) -> dict:
     from importlib import import_module
 
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
     from django.contrib.auth.models import Group, Permission
     from django.core.management import call_command
     from django.db import connections
 
+    from changelog.models import Change
     from claims.models import Claim, Dispute
     from dashboard.roles import EDITORS, sync_role_groups
-    from sources.models import Change
 
     call_command("migrate", "--noinput", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)

@@ -1,7 +1,8 @@
 """
-The admin for disputes, accounts, claims, evidence and score snapshots.
+The admin for disputes, accounts, claims, evidence, score snapshots and
+sources (whose edits rescore claims).
 Every save, delete and inline row goes through claims/services.py (see
-sources.admin.ServiceAdmin), so scores and the change log stay right.
+changelog.admin.ServiceAdmin), so scores and the change log stay right.
 """
 
 from __future__ import annotations
@@ -15,19 +16,19 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
-from sources.admin import (
+from changelog.admin import (
     DERIVED_RECORD_FIELDS,
     URL_FIELD_OVERRIDES,
     Fields,
     ReadOnlyAdmin,
     ServiceAdmin,
-    SourceAdmin,
 )
+from sources import services as source_services
 from sources.models import Source
 
 from . import scoring, services
 from .admin_forms import AccountAdminForm, ClaimAdminForm, CorroborationAdminForm
-from .models import Account, Claim, Corroboration, Dispute, ScoreSnapshot, Scored, Stance
+from .models import Account, Claim, Corroboration, Dispute, Scored, ScoreSnapshot, Stance
 from .selectors import explain_claim
 
 DERIVED_SCORE_FIELDS = ("score_display", "verdict", "evidence_weight_display")
@@ -336,17 +337,40 @@ class ScoreSnapshotAdmin(ReadOnlyAdmin):
 
 
 # A source's grade, party, anonymity and origin feed the scores of the claims
-# its evidence backs, which the sources app knows nothing of: the admin edits
-# sources through claims.services.update_source so those claims are rescored
-# in the same transaction.
-admin.site.unregister(Source)
+# its evidence backs: its admin lives here, so that an edit goes through
+# claims.services.update_source and rescores those claims in the same
+# transaction.
 
 
 @admin.register(Source)
-class ScoringSourceAdmin(SourceAdmin):
+class SourceAdmin(ServiceAdmin):
+    list_display = (
+        "name", "kind", "affiliation", "reliability", "is_anonymous", "origin", "evidence_count",
+    )
+    list_filter = ("reliability", "kind", "is_anonymous", "affiliation")
+    search_fields = ("name", "notes")
+    autocomplete_fields = ("affiliation", "origin")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
+        return (
+            super().get_queryset(request)
+            .with_related()
+            .annotate(evidence_count=Count("corroborations"))
+        )
+
+    @admin.display(description="evidence items", ordering="evidence_count")
+    def evidence_count(self, source: Source) -> int:
+        return source.evidence_count
+
+    def create(self, request: HttpRequest, fields: Fields) -> Source:
+        return source_services.create_source(by=request.user, **fields)
+
     def update(
         self, request: HttpRequest, obj: Source, fields: Fields, expected_version: int | None
     ) -> Source:
         return services.update_source(
             source=obj, by=request.user, expected_version=expected_version, **fields
         )
+
+    def delete(self, request: HttpRequest, obj: Source) -> None:
+        source_services.delete_source(source=obj, by=request.user)

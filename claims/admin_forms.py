@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from sources.admin import VersionedModelForm
+from changelog.admin import VersionedModelForm
 
 from .services import check_corroboration, refuse_speaker_support
 

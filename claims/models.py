@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from changelog.models import Versioned
 from sources.models import Party, Source
 
 
@@ -24,7 +25,11 @@ class Stance(models.TextChoices):
     CONTRADICTS = "contradicts", "Contradicts"
 
 
-class Scored(models.Model):
+# The stances that back a claim; the others count against it.
+SUPPORTING_STANCES = frozenset({Stance.SUPPORTS, Stance.PARTLY_SUPPORTS})
+
+
+class Scored(Versioned):
     """
     The derived credibility of a claim or an account. Written only by the
     services in claims/services.py, in the transaction that changed the
@@ -59,7 +64,7 @@ def scored_constraints(prefix: str) -> list[models.BaseConstraint]:
     ]
 
 
-class Dispute(models.Model):
+class Dispute(Versioned):
     """The contested question, e.g. "What did Kim demand on sanctions in Hanoi?"."""
 
     class Status(models.TextChoices):
@@ -72,7 +77,6 @@ class Dispute(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
 
@@ -99,7 +103,6 @@ class Account(Scored):
     summary = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
 
@@ -139,7 +142,6 @@ class Claim(Scored):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
     objects = ClaimQuerySet.as_manager()
@@ -166,7 +168,7 @@ class Claim(Scored):
         return self.account.party
 
 
-class Corroboration(models.Model):
+class Corroboration(Versioned):
     """One piece of evidence: a source that supports or contradicts a claim."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="corroborations")
@@ -180,7 +182,6 @@ class Corroboration(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
 
@@ -198,7 +199,7 @@ class Corroboration(models.Model):
 
     @property
     def is_support(self) -> bool:
-        return self.stance in (Stance.SUPPORTS, Stance.PARTLY_SUPPORTS)
+        return self.stance in SUPPORTING_STANCES
 
 
 class ScoreSnapshot(models.Model):

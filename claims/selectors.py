@@ -12,10 +12,10 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F, QuerySet
 
-from sources.services import origin_roots
+from sources.selectors import origin_roots
 
 from . import scoring
-from .models import Account, Claim, Corroboration, Stance, Verdict
+from .models import SUPPORTING_STANCES, Account, Claim, Corroboration, Stance, Verdict
 
 
 def scoring_constants() -> dict:
@@ -76,7 +76,6 @@ def explain_claim(claim: Claim) -> scoring.ClaimScore:
 
 # A source's track record
 
-SUPPORTING = {Stance.SUPPORTS, Stance.PARTLY_SUPPORTS}
 HELD_UP = {
     "supported": {Verdict.CORROBORATED, Verdict.MOSTLY_CORROBORATED},
     "contradicted": {Verdict.CONTRADICTED, Verdict.MOSTLY_CONTRADICTED},
@@ -131,7 +130,7 @@ def track_record(evidence: Iterable[Corroboration]) -> TrackRecord:
         latest[item.claim_id] = (item.stance, item.claim.verdict)
     sides = {side: {verdict: 0 for verdict in Verdict.values} for side in HELD_UP}
     for stance, verdict in latest.values():
-        sides["supported" if stance in SUPPORTING else "contradicted"][verdict] += 1
+        sides["supported" if stance in SUPPORTING_STANCES else "contradicted"][verdict] += 1
     return TrackRecord(
         stances=stances,
         supported=ClaimsTaken("supported", sides["supported"]),

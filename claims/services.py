@@ -2,7 +2,7 @@
 Every write about disputes, accounts, claims and evidence goes through these
 functions, whichever door it comes from (admin, API, dashboard, commands).
 
-Each one runs in a single transaction (sources.services.write_transaction): it
+Each one runs in a single transaction (changelog.writes.write_transaction): it
 validates (raising django.core.exceptions.ValidationError, field by field),
 writes, recomputes the scores its write changed, leaves a ScoreSnapshot for
 each score that moved, and appends to the change log. Locks are always taken
@@ -22,23 +22,26 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from sources import services as source_services
-from sources.models import Change, Source
-from sources.services import (
+from changelog.models import Change
+from changelog.writes import (
     User,
     actor_or_none,
     apply_fields,
+    attribute,
     check_version,
+    delete_logged,
     lock,
     record_change,
     record_changes,
-    roots_from_parents,
     save_validated,
     write_transaction,
 )
+from sources.models import Source
+from sources.selectors import roots_from_parents
+from sources.services import SOURCE_FIELDS
 
 from . import scoring
-from .models import Account, Claim, Corroboration, Dispute, ScoreSnapshot, Stance
+from .models import SUPPORTING_STANCES, Account, Claim, Corroboration, Dispute, ScoreSnapshot
 from .selectors import (
     SCORED_CORROBORATION_COLUMNS,
     SCORED_SOURCE_COLUMNS,
@@ -68,11 +71,13 @@ def _store_score(
         return False
     before = obj.score
     obj.score, obj.verdict, obj.evidence_weight = score, verdict, weight
-    obj.version += 1
-    obj._history_user = actor_or_none(by)
+    obj.bump_version()
+    attribute(obj, by)
     obj.save(update_fields=["score", "verdict", "evidence_weight", "version", "updated_at"])
     _snapshot(obj, cause=cause)
-    record_change(obj, Change.Action.UPDATED, f"score {before:.2f} → {score:.2f}: {cause}", by=by)
+    record_change(
+        obj, Change.Action.UPDATED, f"score {before:.2f} → {score:.2f}: {cause}", by=by, score_move=True
+    )
     return True
 
 
@@ -107,8 +112,8 @@ def rescore_after_evidence_change(claim: Claim, *, cause: str, by: User = None) 
     evidence, and cached representations are keyed by the version.
     """
     if not rescore_claim(claim, cause=cause, by=by):
-        claim.version += 1
-        claim._history_user = actor_or_none(by)
+        claim.bump_version()
+        attribute(claim, by)
         claim.save(update_fields=["version", "updated_at"])
 
 
@@ -176,7 +181,7 @@ def delete_dispute(*, dispute: Dispute, by: User, expected_version: int | None =
     entries.append((dispute, Change.Action.DELETED, f"dispute “{dispute.title}” deleted"))
     # Logged before deleting: delete() clears the primary key of the objects.
     record_changes(entries, by=by)
-    dispute._history_user = actor_or_none(by)
+    attribute(dispute, by)
     dispute.delete()
 
 
@@ -224,7 +229,7 @@ def delete_account(*, account: Account, by: User, expected_version: int | None =
     entries.append((account, Change.Action.DELETED, f"account of {account.party} deleted"))
     # Logged before deleting: delete() clears the primary key of the objects.
     record_changes(entries, by=by)
-    account._history_user = actor_or_none(by)
+    attribute(account, by)
     account.delete()
     _rescore_dispute(dispute, cause=f"{account.party} left the dispute", by=by)
 
@@ -280,8 +285,7 @@ def update_claim(
 
 def refuse_speaker_support(claim: Claim) -> None:
     # Public so that forms (the admin's) can show the error before saving.
-    supporting = {Stance.SUPPORTS, Stance.PARTLY_SUPPORTS}
-    if claim.corroborations.filter(source_id=claim.speaker_id, stance__in=supporting).exists():
+    if claim.corroborations.filter(source_id=claim.speaker_id, stance__in=SUPPORTING_STANCES).exists():
         raise ValidationError(
             {"speaker": "This source already supports the claim as evidence; "
              "a speaker cannot corroborate their own claim."}
@@ -298,7 +302,7 @@ def delete_claim(*, claim: Claim, by: User, expected_version: int | None = None)
     entries.append((claim, Change.Action.DELETED, f"claim {claim.pk} deleted"))
     # Logged before deleting: delete() clears the primary key of the objects.
     record_changes(entries, by=by)
-    claim._history_user = actor_or_none(by)
+    attribute(claim, by)
     claim.delete()
     rescore_account(account, cause="a claim was deleted", by=by)
 
@@ -348,7 +352,7 @@ def record_corroboration(
         recorded_by=actor_or_none(by),
     )
     check_corroboration(corroboration, claim)
-    corroboration._history_user = actor_or_none(by)
+    attribute(corroboration, by)
     corroboration.save()
     record_change(corroboration, Change.Action.CREATED, _describe(corroboration), by=by)
     cause = f"evidence recorded: {_describe(corroboration)}"
@@ -372,8 +376,8 @@ def update_corroboration(
         fields["quote"] = fields["quote"].strip()
     apply_fields(corroboration, fields, CORROBORATION_FIELDS)
     check_corroboration(corroboration, claim)
-    corroboration.version += 1
-    corroboration._history_user = actor_or_none(by)
+    corroboration.bump_version()
+    attribute(corroboration, by)
     corroboration.save()
     record_change(corroboration, Change.Action.UPDATED, _describe(corroboration), by=by)
     cause = f"evidence edited: {_describe(corroboration)}"
@@ -388,26 +392,30 @@ def remove_corroboration(*, corroboration: Corroboration, by: User, expected_ver
     corroboration = lock(Corroboration, corroboration.pk)
     check_version(corroboration, expected_version)
     description = _describe(corroboration)
-    pk = corroboration.pk
-    corroboration._history_user = actor_or_none(by)
-    corroboration.delete()
-    corroboration.pk = pk
-    record_change(corroboration, Change.Action.DELETED, description, by=by)
+    delete_logged(corroboration, description, by=by)
     cause = f"evidence removed: {description}"
     rescore_after_evidence_change(claim, cause=cause, by=by)
     rescore_account(account, cause=cause, by=by)
 
 
-# Sources: their grade, party, anonymity and origin feed the scores.
+# Sources: their grade, party, anonymity and origin feed the scores, so a
+# source's edit lives here, beside the rescoring it causes (its creation and
+# deletion, which move no score, are sources.services').
+
+# The fields of a source that the scoring reads.
+SCORED_SOURCE_FIELDS = {"reliability", "affiliation", "is_anonymous", "origin"}
+
 
 @write_transaction()
 def update_source(
     *, source: Source, by: User, expected_version: int | None = None, **fields: Any
 ) -> Source:
-    source = source_services.update_source(
-        source=source, by=by, expected_version=expected_version, **fields
-    )
-    if {"reliability", "affiliation", "is_anonymous", "origin"} & set(fields):
+    source = lock(Source, source.pk)
+    check_version(source, expected_version)
+    apply_fields(source, fields, SOURCE_FIELDS)
+    save_validated(source, by=by)
+    record_change(source, Change.Action.UPDATED, f"source {source.name} edited", by=by)
+    if SCORED_SOURCE_FIELDS & set(fields):
         rescore_claims(_claims_citing(source), cause=f"source {source} edited", by=by)
     return source
 
@@ -495,7 +503,7 @@ def recompute_all(*, fix: bool = True, cause: str = "full recompute", by: User =
         if _moved(claim, result.score, result.verdict, result.evidence_weight):
             drifts.append(Drift(f"claim {claim.pk}", claim.score, result.score))
             claim.score, claim.verdict, claim.evidence_weight = result.score, result.verdict, result.evidence_weight
-            claim.version += 1
+            claim.bump_version()
             changed_claims.append(claim)
 
     changed_accounts: list[Account] = []
@@ -504,7 +512,7 @@ def recompute_all(*, fix: bool = True, cause: str = "full recompute", by: User =
         if _moved(account, result.score, result.verdict, result.evidence_weight):
             drifts.append(Drift(f"account {account.pk}", account.score, result.score))
             account.score, account.verdict, account.evidence_weight = result.score, result.verdict, result.evidence_weight
-            account.version += 1
+            account.bump_version()
             changed_accounts.append(account)
 
     if fix and (changed_claims or changed_accounts):
@@ -546,6 +554,6 @@ def _store_bulk(claims: list[Claim], accounts: list[Account], *, cause: str, by:
         batch_size=2000,
     )
     record_changes(
-        [(obj, Change.Action.UPDATED, cause) for obj in [*claims, *accounts]], by=by
+        [(obj, Change.Action.UPDATED, cause) for obj in [*claims, *accounts]], by=by, score_moves=True
     )
 

@@ -65,8 +65,10 @@ INSTALLED_APPS = [
     "csp",
     "log_request_id",
     "axes",
+    "changelog",
     "sources",
     "claims",
+    "api",
     "dashboard",
 ]
 
@@ -78,10 +80,10 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # Inside CORS (its headers stay on), outside everything that can answer
     # an /api/ request with an HTML error page.
-    "config.api_base.APIErrorsAsJSONMiddleware",
+    "api.middleware.APIErrorsAsJSONMiddleware",
     # A partner's 304, answered here without the rest of the stack; CORS,
     # the security headers and the request id still apply to it.
-    "config.api_fast_path.PartnerNotModifiedMiddleware",
+    "api.middleware.PartnerNotModifiedMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -94,7 +96,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+# `make bench` mounts its baseline views beside the app's (bench/urls.py).
+ROOT_URLCONF = "bench.urls" if env_bool("CLAIMDESK_BENCH_ENDPOINTS", False) else "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -151,7 +154,7 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
-    # Per process. Room for every claim's cached JSON (claims/claim_cache.py)
+    # Per process. Room for every claim's cached JSON (api/resources/claim_json.py)
     # at newsroom size, a few KB each, where the default keeps only 300 entries.
     CACHES = {
         "default": {
@@ -244,16 +247,16 @@ CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 REST_FRAMEWORK = {
     # The first class names the scheme in the WWW-Authenticate of a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.api_access.PartnerKeyAuthentication",
-        "config.api_access.StaffTokenAuthentication",
+        "api.auth.PartnerKeyAuthentication",
+        "api.auth.StaffTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Requests per partner key, per staff user, per anonymous address; counted
     # in the cache, so shared by every app server when REDIS_URL is set.
     "DEFAULT_THROTTLE_CLASSES": [
-        "config.api_access.PartnerKeyThrottle",
-        "config.api_access.StaffUserThrottle",
-        "config.api_access.AnonymousThrottle",
+        "api.auth.PartnerKeyThrottle",
+        "api.auth.StaffUserThrottle",
+        "api.auth.AnonymousThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "partner": os.environ.get("CLAIMDESK_RATE_PARTNER", "1200/minute"),
@@ -261,16 +264,16 @@ REST_FRAMEWORK = {
         "anonymous": os.environ.get("CLAIMDESK_RATE_ANONYMOUS", "120/minute"),
     },
     "DEFAULT_PERMISSION_CLASSES": [
-        "config.api_access.ModelPermissionsOrPartnerReadOnly",
+        "api.auth.ModelPermissionsOrPartnerReadOnly",
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.api_base.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "config.api_base.exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_FILTER_BACKENDS": [
-        "config.api_base.FilterBackend",
-        "config.api_base.OrderingFilter",
+        "api.filters.FilterBackend",
+        "api.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "config.api_views.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -320,9 +323,6 @@ CLAIMDESK_SCORING = {
         "mostly_contradicted": 0.25,
     },
 }
-
-# Mount the two baseline views `make bench` compares against (bench/run.py).
-CLAIMDESK_BENCH_ENDPOINTS = env_bool("CLAIMDESK_BENCH_ENDPOINTS", False)
 
 # Who publishes the ClaimReview markup.
 CLAIMDESK_NEWSROOM = {

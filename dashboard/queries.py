@@ -19,7 +19,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -29,10 +28,11 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest
 from django.shortcuts import get_object_or_404
 
+from changelog.models import Change
 from claims.models import Account, Claim, Corroboration, Dispute, ScoreSnapshot
 from claims.scoring import ClaimScore, ExplainedItem
 from claims.selectors import explain_claim
-from sources.models import Change, Source
+from sources.models import Source
 
 # A sparkline shows the latest moves; older ones are in the activity log.
 HISTORY_POINTS = 40

@@ -11,12 +11,14 @@ permissions, so a role is just the set of permissions below.
 
 from __future__ import annotations
 
+from typing import Any
+
 EDITORS, REPORTERS, VIEWERS = "Editors", "Reporters", "Viewers"
 
 READABLE = [
     ("sources", "party"),
     ("sources", "source"),
-    ("sources", "change"),
+    ("changelog", "change"),
     ("claims", "dispute"),
     ("claims", "account"),
     ("claims", "claim"),
@@ -51,12 +53,20 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def sync_role_groups(group_model, permission_model) -> None:
-    """Make each role group hold exactly its permissions (idempotent)."""
+def sync_role_groups(group_model: Any, permission_model: Any, *, strict: bool = True) -> None:
+    """
+    Make each role group hold exactly its permissions (idempotent). Not
+    strict, a permission that does not exist yet is left out: an early
+    migration runs before every model it names has arrived where it lives
+    now, and a later one syncs again, strictly.
+    """
     for role, wanted in ROLE_PERMISSIONS.items():
         group, _ = group_model.objects.get_or_create(name=role)
-        permissions = [
-            permission_model.objects.get(content_type__app_label=app, codename=codename)
-            for app, codename in wanted
-        ]
+        permissions = []
+        for app, codename in wanted:
+            found = permission_model.objects.filter(content_type__app_label=app, codename=codename).first()
+            if found is None and strict:
+                raise LookupError(f"No permission {app}.{codename}.")
+            if found is not None:
+                permissions.append(found)
         group.permissions.set(permissions)

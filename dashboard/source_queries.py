@@ -13,11 +13,10 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from changelog.models import Change
 from claims import selectors
 from claims.models import Account, Claim, Corroboration, Dispute, Verdict
-from sources.models import Change, Party, Source
-
-INDEPENDENT = "independent"
+from sources.models import INDEPENDENT, Party, Source
 
 
 def _count_of(queryset: QuerySet, column: str) -> Coalesce:
@@ -38,10 +37,8 @@ def source_directory(
 ) -> QuerySet[Source]:
     """Sources matching the filters, by name (their counts: with_use_counts, per page)."""
     sources = Source.objects.search(search)
-    if party == INDEPENDENT:
-        sources = sources.filter(affiliation__isnull=True)
-    elif party:
-        sources = sources.filter(affiliation__slug=party)
+    if party:
+        sources = sources.affiliated_with(party)
     if grade:
         sources = sources.filter(reliability=grade)
     if kind:

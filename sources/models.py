@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from changelog.models import Versioned
 
-class Party(models.Model):
+
+class Party(Versioned):
     """A side that can hold an account: a government, delegation or organisation."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -15,7 +16,6 @@ class Party(models.Model):
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
 
@@ -50,7 +50,11 @@ class SourceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class SourceQuerySet(models.QuerySet):
+# What a filter by party says for the sources that speak for no party.
+INDEPENDENT = "independent"
+
+
+class SourceQuerySet(models.QuerySet["Source"]):
     def with_related(self) -> SourceQuerySet:
         return self.select_related("affiliation", "origin")
 
@@ -60,8 +64,14 @@ class SourceQuerySet(models.QuerySet):
             return self
         return self.filter(models.Q(name__icontains=text) | models.Q(notes__icontains=text))
 
+    def affiliated_with(self, party_slug: str) -> SourceQuerySet:
+        """The sources that speak for the party with this slug; INDEPENDENT: those with none."""
+        if party_slug == INDEPENDENT:
+            return self.filter(affiliation__isnull=True)
+        return self.filter(affiliation__slug=party_slug)
 
-class Source(models.Model):
+
+class Source(Versioned):
     """A person, office, outlet or document that makes or backs statements."""
 
     name = models.CharField(max_length=200)
@@ -91,7 +101,6 @@ class Source(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
     objects = SourceQuerySet.as_manager()
@@ -129,51 +138,3 @@ class Source(models.Model):
                 raise ValidationError({"origin": "This origin would make a loop of sources."})
             seen.add(node.pk)
             node = node.origin
-
-
-class Change(models.Model):
-    """
-    One append-only entry in the desk's change log: what was created, updated
-    or deleted, by whom, when.
-
-    It lives in `sources`, the app every other one depends on, so that every
-    write service can record into it. Its auto-incrementing id is the cursor
-    of the partners' sync feed, and the newest id is a cheap version number of
-    the whole database (ETags, the dashboard's 204 polls).
-    """
-
-    class Action(models.TextChoices):
-        CREATED = "created"
-        UPDATED = "updated"
-        DELETED = "deleted"
-
-    at = models.DateTimeField(auto_now_add=True)
-    action = models.CharField(max_length=10, choices=Action.choices)
-    object_type = models.CharField(max_length=40, db_index=True)
-    object_id = models.BigIntegerField()
-    summary = models.CharField(max_length=300, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["id"]
-        indexes = [
-            models.Index(fields=["object_type", "object_id"]),
-            # The newest change of one type in one index step: the epoch of
-            # cached claim representations (claims/claim_cache.py).
-            models.Index(fields=["object_type", "id"], name="change_type_newest"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(action__in=["created", "updated", "deleted"]),
-                name="change_action_is_known",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.object_type} {self.object_id} {self.action}"
-
-    @classmethod
-    def latest_id(cls) -> int:
-        return cls.objects.order_by("-id").values_list("id", flat=True).first() or 0

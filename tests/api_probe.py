@@ -10,9 +10,10 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from config.api_conditional import ConditionalRequestsMixin
+from api.conditional import ConditionalRequestsMixin
+from changelog.models import Change
 from sources import services
-from sources.models import Change, Party
+from sources.models import Party
 
 
 class PartySerializer(serializers.ModelSerializer):

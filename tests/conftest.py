@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.management import call_command
 
-from claims import hanoi as hanoi_data
 from claims.models import Account, Claim, Corroboration, Dispute
+from claims.tooling import hanoi as hanoi_data
 from dashboard.roles import EDITORS, REPORTERS, VIEWERS
 from sources.models import Party, Source
 
@@ -114,7 +114,7 @@ def partner_client(partner_key):
 def token_client(user):
     from rest_framework.test import APIClient
 
-    from dashboard.models import StaffToken
+    from api.models import StaffToken
 
     _, token = StaffToken.objects.create_key(user=user, name=f"token of {user.username}")
     client = APIClient()

@@ -11,8 +11,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
+from api.models import StaffToken
 from claims.models import Corroboration, Dispute
-from dashboard.models import StaffToken
 from sources import services
 from sources.models import Party
 from tests.factories import SourceFactory
@@ -294,7 +294,7 @@ def test_a_thread_per_request_leaves_no_connection_behind(db):
 
     from django.db import connections
 
-    from config.api_access import find_key
+    from api.auth import find_key
 
     left_behind = []
 

@@ -7,11 +7,10 @@ them.
 """
 
 import pytest
-
 from rest_framework.test import APIClient
 
+from api.models import StaffToken
 from claims.models import Corroboration
-from dashboard.models import StaffToken
 from sources import services
 from sources.models import Party
 from tests.api_probe import PartyViewSet

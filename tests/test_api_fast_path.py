@@ -13,9 +13,9 @@ from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework_api_key.models import APIKey
 
-from config.api_fast_path import partner_not_modified
+from api.middleware import partner_not_modified
+from api.resources.parties import PartyViewSet
 from sources import services
-from sources.api import PartyViewSet
 
 URL = "/api/v1/parties/"
 PARTNER_ORIGIN = "https://cms.example-times.com"

@@ -2,10 +2,11 @@
 
 import pytest
 
+from changelog.models import Change
 from claims import services
 from claims.models import Account, Claim, Corroboration, Dispute
 from sources import services as source_services
-from sources.models import Change, Party, Source
+from sources.models import Party, Source
 from tests.claims.test_api import assert_error
 from tests.factories import ClaimFactory, CorroborationFactory
 

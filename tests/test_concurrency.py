@@ -30,11 +30,13 @@ from django.db import connection, connections, transaction
 from django.db.models import Max
 from rest_framework.test import APIClient
 
+from api.models import StaffToken
+from changelog import writes
+from changelog.models import Change
 from claims import services
 from claims.models import Claim, Corroboration, ScoreSnapshot
-from dashboard.models import StaffToken
 from sources import services as source_services
-from sources.models import Change, Party
+from sources.models import Party
 from tests.factories import ClaimFactory, SourceFactory
 
 postgres_only = pytest.mark.skipif(
@@ -223,7 +225,7 @@ def create_party_bypassing_the_services() -> None:
     # A writer that forgot write_transaction: record_changes still queues it.
     with transaction.atomic():
         party = Party.objects.create(name="Unrelated", slug="unrelated")
-        source_services.record_change(party, Change.Action.CREATED, by=None)
+        writes.record_change(party, Change.Action.CREATED, by=None)
 
 
 @postgres_only

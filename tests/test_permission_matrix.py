@@ -34,12 +34,13 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
-from claims import hanoi as hanoi_data
+from api.models import StaffToken
+from changelog.models import Change
 from claims.models import Claim, Corroboration, Dispute
-from dashboard.models import StaffToken
+from claims.tooling import hanoi as hanoi_data
 from dashboard.roles import EDITORS, REPORTERS, VIEWERS
 from sources import services as source_services
-from sources.models import Change, Party, Source
+from sources.models import Party, Source
 from tests.conftest import make_user
 
 CALLERS = ("anonymous", "partner", "viewer", "reporter", "editor")

@@ -11,7 +11,7 @@ def create_role_groups(apps, schema_editor):
     for label in ("sources", "claims"):
         app_config = global_apps.get_app_config(label)
         create_permissions(app_config, verbosity=0, apps=apps)
-    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), strict=False)
 
 
 class Migration(migrations.Migration):

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
-from sources.models import Change
+from changelog.models import Change
 
 from .. import source_queries
 from ..decorators import login_required

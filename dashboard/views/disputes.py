@@ -23,15 +23,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
+from changelog.models import Change
+from changelog.writes import StaleObjectError
 from claims import services
 from claims.models import Claim, Corroboration
-from sources.models import Change
-from sources.services import StaleObjectError
 
 from .. import queries
 from ..decorators import login_required
-from ..rendering import htmx_vary, page_or_partial
 from ..forms import ClaimFilterForm, CorroborationForm, RemovalForm
+from ..rendering import htmx_vary, page_or_partial
 
 
 class AuthedRequest(HttpRequest):

@@ -12,9 +12,10 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from changelog.writes import StaleObjectError
 from claims.services import update_source
 from sources.models import Source
-from sources.services import StaleObjectError, create_source
+from sources.services import create_source
 
 from ..decorators import login_required
 from ..rendering import htmx_vary, page_or_partial

@@ -7,9 +7,9 @@ and the services' refusals show on the form with nothing changed.
 import pytest
 from django.urls import reverse
 
+from changelog.models import Change
 from claims import services
 from claims.models import Account, Claim, Corroboration, Dispute, ScoreSnapshot
-from sources.models import Change
 from tests.factories import ClaimFactory, CorroborationFactory, SourceFactory
 
 

@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from api.resources.claims import ClaimDetailSerializer, ClaimSerializer
+from changelog.models import Change
 from claims.models import Account, Claim, Corroboration, Dispute
-from claims.serializers import ClaimDetailSerializer, ClaimSerializer
-from sources.models import Change
 from tests.factories import (
     AccountFactory,
     ClaimFactory,
@@ -644,7 +644,7 @@ def test_dispute_status_outside_the_choices_is_a_400(editor_api, hanoi):
 
 
 def test_a_crash_under_the_api_is_a_json_500(viewer_api, hanoi, monkeypatch):
-    from claims.api import ClaimViewSet
+    from api.resources.claims import ClaimViewSet
 
     def crash(*args, **kwargs):
         raise RuntimeError("boom")

@@ -6,11 +6,10 @@ must still be the claim as it is now, after any write that shows in it.
 import hashlib
 import json
 
-import pytest
-
-from claims import claim_cache, services
+from api.resources import claim_json as claim_cache
+from api.resources.claims import ClaimSerializer
+from claims import services
 from claims.models import Claim
-from claims.serializers import ClaimSerializer
 from sources import services as source_services
 
 

@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 
 import pytest
 
+from api.resources.claimreview import claim_review
 from claims.models import Claim, Verdict
-from claims.serializers import claim_review
 from sources.models import Source
 from tests.claims.test_api import assert_error
 

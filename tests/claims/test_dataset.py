@@ -7,10 +7,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from claims import dataset, demo_data, services
+from changelog.models import Change
 from claims.models import Account, Claim, Corroboration, Dispute, ScoreSnapshot
+from claims import services
+from claims.tooling import dataset, demo_data
 from sources import services as source_services
-from sources.models import Change, Party, Source
+from sources.models import Party, Source
 from tests.conftest import make_user
 
 MODELS = [Party, Source, Dispute, Account, Claim, Corroboration, ScoreSnapshot]

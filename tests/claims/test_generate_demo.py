@@ -7,10 +7,11 @@ from django.db import connection
 from django.db.models import Count, F
 from django.test.utils import CaptureQueriesContext
 
-from claims import demo_data
+from changelog.models import Change
 from claims.models import Account, Claim, Corroboration, Dispute, ScoreSnapshot
 from claims.services import recompute_all
-from sources.models import Change, Party, Source
+from claims.tooling import demo_data
+from sources.models import Party, Source
 
 SMALL = {"disputes": 12, "claims": 120, "corroborations": 1500, "sources": 150}
 END = datetime(2026, 6, 1, tzinfo=timezone.utc)

@@ -1,7 +1,8 @@
 from django.core.management import call_command
 
+from changelog.models import Change
 from claims.models import Account, Claim, Corroboration, Dispute, ScoreSnapshot
-from sources.models import Change, Party, Source
+from sources.models import Party, Source
 
 MODELS = [Party, Source, Dispute, Account, Claim, Corroboration, ScoreSnapshot, Change]
 

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from django.conf import settings
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from claims.scoring import Evidence, score_account, score_claim, verdict_for
 

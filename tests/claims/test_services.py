@@ -8,12 +8,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from changelog.models import Change
+from changelog.writes import StaleObjectError
 from claims import services
-from claims.selectors import explain_claim
 from claims.models import Account, Claim, Corroboration, Dispute, ScoreSnapshot
+from claims.selectors import explain_claim
 from sources import services as source_services
-from sources.models import Change, Party, Source
-from sources.services import StaleObjectError
+from sources.models import Party, Source
 
 MODELS = [Party, Source, Dispute, Account, Claim, Corroboration, ScoreSnapshot, Change]
 

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from changelog.models import Change
 from claims import services as claim_services
 from sources import services as source_services
-from sources.models import Change
 from tests.factories import ClaimFactory, CorroborationFactory, SourceFactory
 
 HTMX = {"HX-Request": "true"}

@@ -6,9 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from changelog.models import Change
 from claims import services
 from claims.models import Account, Claim, Corroboration, ScoreSnapshot
-from sources.models import Change
 from tests.factories import SourceFactory, build_dispute
 
 

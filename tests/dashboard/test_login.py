@@ -2,7 +2,6 @@
 
 from urllib.parse import quote
 
-import pytest
 from django.urls import reverse
 
 PASSWORD = "correct horse battery staple"  # tests/conftest.py make_user

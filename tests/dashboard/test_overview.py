@@ -5,10 +5,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from changelog.models import Change
 from claims import services
 from claims.models import Claim, Corroboration, ScoreSnapshot
 from dashboard.queries import OVERVIEW_PAGE_SIZE
-from sources.models import Change
 from tests.factories import DisputeFactory, SourceFactory, build_dispute
 
 HTMX = {"HX-Request": "true"}

@@ -6,8 +6,9 @@ import factory
 import pytest
 from django.urls import reverse
 
+from changelog.models import Change
 from claims import services as claim_services
-from sources.models import Change, Source
+from sources.models import Source
 from tests.factories import CorroborationFactory, PartyFactory, SourceFactory
 
 HTMX = {"HX-Request": "true"}

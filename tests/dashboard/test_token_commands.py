@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
-from dashboard.models import StaffToken
+from api.models import StaffToken
 
 
 def run(*args) -> list[str]:
@@ -76,21 +76,21 @@ def test_each_staff_token_is_shown_once_and_differs(editor):
 def test_admin_creates_a_staff_token_and_shows_it_once(client, admin_user, editor):
     client.force_login(admin_user)
     response = client.post(
-        "/admin/dashboard/stafftoken/add/", {"name": "laptop", "user": editor.pk}, follow=True
+        "/admin/api/stafftoken/add/", {"name": "laptop", "user": editor.pk}, follow=True
     )
 
     token = StaffToken.objects.get()
     assert token.user == editor
     shown = [str(m) for m in response.context["messages"]]
     assert any(token.prefix + "." in message for message in shown)
-    assert client.get("/admin/dashboard/stafftoken/").status_code == 200
+    assert client.get("/admin/api/stafftoken/").status_code == 200
 
 
 def test_admin_cannot_hand_a_token_to_another_user(client, admin_user, editor, reporter):
     token, _ = StaffToken.objects.create_key(user=editor, name="laptop")
     client.force_login(admin_user)
     client.post(
-        f"/admin/dashboard/stafftoken/{token.pk}/change/",
+        f"/admin/api/stafftoken/{token.pk}/change/",
         {"name": "laptop", "user": reporter.pk, "revoked": "on"},
     )
     token.refresh_from_db()

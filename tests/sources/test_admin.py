@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from changelog.models import Change
 from claims import services
 from claims.models import Claim
-from sources.models import Change, Party, Source
+from sources.models import Party, Source
 from tests.factories import PartyFactory, SourceFactory
 
 
@@ -16,7 +17,7 @@ def changes_since(last_id):
 @pytest.mark.parametrize("extra_rows", [0, 30])
 @pytest.mark.parametrize(
     ("page", "max_queries"),
-    [("sources_party", 5), ("sources_source", 6), ("sources_change", 8)],
+    [("sources_party", 5), ("sources_source", 6), ("changelog_change", 8)],
 )
 def test_changelist_renders_in_a_fixed_number_of_queries(
     admin_client, hanoi, django_assert_max_num_queries, page, max_queries, extra_rows
@@ -222,16 +223,16 @@ def test_change_log_is_read_only(admin_client, hanoi):
     change = Change.objects.order_by("pk").first()
     count = Change.objects.count()
 
-    assert admin_client.get(reverse("admin:sources_change_add")).status_code == 403
-    view = admin_client.get(reverse("admin:sources_change_change", args=[change.pk]))
+    assert admin_client.get(reverse("admin:changelog_change_add")).status_code == 403
+    view = admin_client.get(reverse("admin:changelog_change_change", args=[change.pk]))
     assert view.status_code == 200
     assert 'name="summary"' not in view.text
     edit = admin_client.post(
-        reverse("admin:sources_change_change", args=[change.pk]), {"summary": "rewritten"}
+        reverse("admin:changelog_change_change", args=[change.pk]), {"summary": "rewritten"}
     )
     assert edit.status_code == 403
     delete = admin_client.post(
-        reverse("admin:sources_change_delete", args=[change.pk]), {"post": "yes"}
+        reverse("admin:changelog_change_delete", args=[change.pk]), {"post": "yes"}
     )
     assert delete.status_code == 403
     change.refresh_from_db()
@@ -254,7 +255,7 @@ def test_a_concurrent_save_that_slips_past_the_form_is_undone_with_a_message(
     url = reverse("admin:sources_source_change", args=[hanoi.ap.pk])
     data = form_data(admin_client.get(url), "source_form")
     # The other save lands between the form's check and the service's.
-    monkeypatch.setattr("sources.admin.check_version", lambda obj, expected: None)
+    monkeypatch.setattr("changelog.admin.check_version", lambda obj, expected: None)
     services.update_source(source=hanoi.ap, by=None, notes="Checked by the other editor.")
     data["reliability"] = "E"
     last = Change.latest_id()

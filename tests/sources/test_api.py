@@ -2,8 +2,9 @@
 
 import pytest
 
+from changelog.models import Change
 from claims.models import Claim, Corroboration
-from sources.models import Change, Party, Source
+from sources.models import Party, Source
 from tests.claims.test_api import assert_error
 from tests.factories import ClaimFactory, CorroborationFactory, PartyFactory, SourceFactory
 

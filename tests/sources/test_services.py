@@ -8,11 +8,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from changelog import writes
+from changelog.models import Change
+from changelog.writes import StaleObjectError
 from claims import services as claim_services
 from claims.models import Account, Claim, Corroboration, Dispute, ScoreSnapshot
 from sources import services
-from sources.models import Change, Party, Source
-from sources.services import StaleObjectError, origin_roots
+from sources.models import Party, Source
+from sources.selectors import origin_roots
 
 MODELS = [Party, Source, Dispute, Account, Claim, Corroboration, ScoreSnapshot, Change]
 
@@ -229,7 +232,7 @@ def test_origin_roots_end_where_a_loop_closes(db):
 # The change log
 
 def test_a_write_rolled_back_inside_another_leaves_no_change_behind(db):
-    with services.write_transaction():
+    with writes.write_transaction():
         services.create_party(by=None, name="Kept", slug="kept")
         try:
             with transaction.atomic():
@@ -244,7 +247,7 @@ def test_a_write_rolled_back_inside_another_leaves_no_change_behind(db):
 
 
 def test_changes_enter_the_log_in_the_order_they_were_recorded(db):
-    with services.write_transaction():
+    with writes.write_transaction():
         first = services.create_party(by=None, name="First", slug="first")
         second = services.create_party(by=None, name="Second", slug="second")
         services.update_party(party=first, by=None, name="First again")

@@ -3,7 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims import dataset
+from claims.tooling import dataset
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
-from claims import dataset, demo_data
-from sources.services import write_transaction
+from changelog.writes import write_transaction
+from claims.tooling import dataset, demo_data
 
 
 class TextProgress:

@@ -3,9 +3,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims import dataset
+from changelog.writes import write_transaction
 from claims.services import recompute_all
-from sources.services import write_transaction
+from claims.tooling import dataset
 
 
 class Command(BaseCommand):

@@ -1,10 +1,11 @@
 from django.core.management.base import BaseCommand
 
-from claims import hanoi, services
+from changelog.writes import write_transaction
+from claims import services
 from claims.models import Account, Claim, Corroboration, Dispute
+from claims.tooling import hanoi
 from sources import services as source_services
 from sources.models import Party, Source
-from sources.services import write_transaction
 
 
 class Command(BaseCommand):

@@ -1,0 +1,388 @@
+"""
+Who may call the API, and how often.
+
+- Partners: ``Authorization: Api-Key <key>`` (djangorestframework-api-key's
+  APIKey, stored hashed). The caller is a ``Partner``: authenticated, holding
+  no model permission, so it may read and never write.
+- Staff: ``Authorization: Token <token>`` (api.models.StaffToken, stored
+  hashed) or their dashboard session (CSRF enforced), with Django model
+  permissions: Reporters write claims and evidence, Editors everything.
+- No credentials: 401 with ``WWW-Authenticate``; wrong role: 403.
+- Throttles count requests per partner key, per user and per anonymous
+  address in fixed windows of the shared cache (Redis when REDIS_URL is set).
+  A partner's 304 is not counted (api/middleware.py answers most).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, ForeignKey
+from django.db.models.expressions import Col
+from django.http import HttpRequest
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissions
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle
+from rest_framework_api_key.models import AbstractAPIKey, APIKey
+
+from changelog.models import Change
+
+from .conditional import Head
+from .models import StaffToken
+
+# What djangorestframework-api-key generates: <prefix>.<secret>, letters and digits.
+KEY_FORMAT = re.compile(r"[A-Za-z0-9]{1,8}\.[A-Za-z0-9]{1,128}")
+
+
+@dataclass(frozen=True, eq=False)
+class Partner:
+    """
+    The caller behind a partner key. It passes "is authenticated" checks but
+    holds no permission and is no database user, so it can never become the
+    author of a write.
+    """
+
+    key: APIKey
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+    is_superuser = False
+    pk = None
+    id = None
+
+    @property
+    def username(self) -> str:
+        return f"partner:{self.key.name}"
+
+    def get_username(self) -> str:
+        return self.username
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        return False
+
+    def has_perms(self, perm_list: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        return self.key.name
+
+
+def is_partner(request: Request) -> bool:
+    return isinstance(request.auth, APIKey)
+
+
+# Looking a key up
+
+Key = TypeVar("Key", bound=AbstractAPIKey)
+
+
+def find_key(model: type[Key], prefix: str, *, related: str | None = None) -> Key | None:
+    """
+    The key with this prefix, or None, its ``related`` object (a foreign key
+    of the key model, such as a staff token's user) loaded with it, and the
+    change log's head as ``key.change_log_head``: one query, so that the
+    query authenticating a request also versions it and a 304 costs no more.
+
+    Plain SQL rather than a QuerySet: it runs on every API request, and
+    building and compiling the ORM query cost as much as the rest of a 304.
+    """
+    connection = connections[model._default_manager.db]
+    query = _key_query(connection, model, related)
+    with connection.cursor() as cursor:
+        cursor.execute(query.sql, [prefix])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = query.converted(row, connection)
+
+    key_count = len(query.key_fields)
+    key = model.from_db(connection.alias, query.key_fields, values[:key_count])
+    if query.foreign_key is not None:
+        related_object = query.foreign_key.related_model.from_db(
+            connection.alias, query.related_fields, values[key_count:-2]
+        )
+        setattr(key, query.foreign_key.name, related_object)
+    head_id, head_at = values[-2:]
+    key.change_log_head = Head(head_id or 0, head_at)
+    return key
+
+
+@dataclass(frozen=True)
+class KeyQuery:
+    """find_key's SQL for one key model on one connection, and how to read its row."""
+
+    sql: str
+    foreign_key: ForeignKey | None
+    key_fields: list[str]  # attnames, in the order of the columns
+    related_fields: list[str]
+    # (column index, converters, the column they take): the ORM's own
+    # conversions, for the columns that need one (SQLite hands back text for
+    # times and integers for booleans).
+    conversions: list[tuple[int, list[Callable[..., Any]], Col]]
+
+    def converted(self, row: tuple[Any, ...], connection: BaseDatabaseWrapper) -> list[Any]:
+        values = list(row)
+        for index, converters, column in self.conversions:
+            for convert in converters:
+                values[index] = convert(values[index], column, connection)
+        return values
+
+
+# Per database alias: the SQL and the converters depend on its backend only.
+# Not per connection object: each thread has its own (the development server
+# starts a thread per request), and the converters, bound to the one they
+# were built with, would keep every one of them alive.
+_KEY_QUERIES: dict[tuple[str, type, str | None], KeyQuery] = {}
+
+
+def _key_query(
+    connection: BaseDatabaseWrapper, model: type[AbstractAPIKey], related: str | None
+) -> KeyQuery:
+    name = (connection.alias, model, related)
+    if name not in _KEY_QUERIES:
+        _KEY_QUERIES[name] = _build_key_query(connection, model, related)
+    return _KEY_QUERIES[name]
+
+
+def _build_key_query(
+    connection: BaseDatabaseWrapper, model: type[AbstractAPIKey], related: str | None
+) -> KeyQuery:
+    name = connection.ops.quote_name
+    foreign_key = model._meta.get_field(related) if related else None
+    columns: list[tuple[str, Field]] = [("k", f) for f in model._meta.concrete_fields]
+    joins = ""
+    if foreign_key is not None:
+        target = foreign_key.related_model._meta
+        columns += [("r", f) for f in target.concrete_fields]
+        joins = (
+            f" INNER JOIN {name(target.db_table)} r"
+            f" ON r.{name(foreign_key.target_field.column)} = k.{name(foreign_key.column)}"
+        )
+    selected = [f"{alias}.{name(field.column)}" for alias, field in columns]
+
+    change = Change._meta
+    head_fields = [change.pk, change.get_field("at")]
+    newest = f"FROM {name(change.db_table)} ORDER BY {name(change.pk.column)} DESC LIMIT 1"
+    selected += [f"(SELECT {name(field.column)} {newest})" for field in head_fields]
+    columns += [("c", field) for field in head_fields]
+
+    conversions = []
+    for index, (alias, field) in enumerate(columns):
+        column = field.get_col(alias)
+        converters = [
+            *connection.ops.get_db_converters(column),
+            *field.get_db_converters(connection),
+        ]
+        if converters:
+            conversions.append((index, converters, column))
+
+    key_count = len(model._meta.concrete_fields)
+    return KeyQuery(
+        sql=f"SELECT {', '.join(selected)} FROM {name(model._meta.db_table)} k{joins}"
+        f" WHERE k.{name(model._meta.get_field('prefix').column)} = %s",
+        foreign_key=foreign_key,
+        key_fields=[field.attname for _, field in columns[:key_count]],
+        related_fields=[field.attname for _, field in columns[key_count:-2]],
+        conversions=conversions,
+    )
+
+
+class KeyAuthentication(BaseAuthentication):
+    """
+    `Authorization: <keyword> <prefix>.<secret>` checked against a hashed key
+    model. It reads nothing but the headers, so a plain HttpRequest will do
+    (the partners' 304 middleware calls it before DRF).
+    """
+
+    keyword: str
+    model: type[AbstractAPIKey]
+    what: str
+    # A foreign key of the key model that principal() reads, loaded in the same query.
+    related: str | None = None
+
+    def authenticate(self, request: Request | HttpRequest) -> tuple[Any, AbstractAPIKey] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(parts) != 2:
+            raise AuthenticationFailed(
+                f"Invalid {self.keyword} header: send `Authorization: {self.keyword} <{self.what}>`."
+            )
+        secret = parts[1].decode("latin-1")
+        # Garbage never reaches the database (PostgreSQL refuses some bytes).
+        if not KEY_FORMAT.fullmatch(secret):
+            raise AuthenticationFailed(f"Invalid {self.what}.")
+        key = find_key(self.model, secret.partition(".")[0], related=self.related)
+        if key is None or not key.is_valid(secret):
+            raise AuthenticationFailed(f"Invalid {self.what}.")
+        # Checked on every request, never cached, so that revoking or
+        # expiring a key takes effect at once.
+        if key.revoked:
+            raise AuthenticationFailed(f"This {self.what} has been revoked.")
+        if key.has_expired:
+            raise AuthenticationFailed(f"This {self.what} has expired.")
+        return self.principal(key), key
+
+    def principal(self, key: AbstractAPIKey) -> Any:
+        raise NotImplementedError
+
+    def authenticate_header(self, request: Request) -> str:
+        return f'{self.keyword} realm="api"'
+
+
+class PartnerKeyAuthentication(KeyAuthentication):
+    keyword = "Api-Key"
+    model = APIKey
+    what = "partner key"
+
+    def principal(self, key: APIKey) -> Partner:
+        return Partner(key)
+
+
+class StaffTokenAuthentication(KeyAuthentication):
+    keyword = "Token"
+    model = StaffToken
+    what = "staff token"
+    related = "user"
+
+    def principal(self, key: StaffToken) -> Any:
+        if not key.user.is_active:
+            raise AuthenticationFailed("The account of this staff token is disabled.")
+        return key.user
+
+
+class ModelPermissionsOrPartnerReadOnly(DjangoModelPermissions):
+    """
+    Partners read everything and write nothing. Staff read, and write with
+    the model permission of the method (add / change / delete). A view that
+    is not about one model (the changes feed) is read-only for everybody.
+    """
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if is_partner(request):
+            return request.method in SAFE_METHODS
+        if not hasattr(view, "get_queryset") and getattr(view, "queryset", None) is None:
+            return bool(request.user and request.user.is_authenticated) and (
+                request.method in SAFE_METHODS
+            )
+        return super().has_permission(request, view)
+
+
+# Throttles
+
+class FixedWindowThrottle(BaseThrottle):
+    """
+    Counts requests in fixed windows with the cache's atomic increment, so that
+    app servers sharing Redis share one exact count (DRF's own throttles
+    rewrite a list of timestamps, which loses hits when servers race).
+
+    The rate is read from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope] on
+    each request, so a changed setting applies without a restart of the class.
+    """
+
+    scope: str
+
+    def ident(self, request: Request) -> str | None:
+        """Whom to count, or None when this throttle does not apply."""
+        raise NotImplementedError
+
+    def rate(self) -> tuple[int, int] | None:
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        if rate is None:
+            return None
+        count, _, period = rate.partition("/")
+        seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period.strip()[0].lower()]
+        return int(count), seconds
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        ident, rate = self.ident(request), self.rate()
+        if ident is None or rate is None:
+            return True
+        limit, period = rate
+        now = time.time()
+        window = int(now // period)
+        key = f"throttle:{self.scope}:{ident}:{window}"
+        # add() is a no-op when the window already has a counter.
+        cache.add(key, 0, timeout=period + 1)
+        try:
+            hits = cache.incr(key)
+        except ValueError:  # the counter expired between add() and incr()
+            cache.set(key, 1, timeout=period + 1)
+            hits = 1
+        self._wait = (window + 1) * period - now
+        return hits <= limit
+
+    def wait(self) -> float:
+        return max(1, math.ceil(self._wait))
+
+
+class PartnerKeyThrottle(FixedWindowThrottle):
+    scope = "partner"
+
+    def ident(self, request: Request) -> str | None:
+        return str(request.auth.pk) if is_partner(request) else None
+
+
+class StaffUserThrottle(FixedWindowThrottle):
+    scope = "staff"
+
+    def ident(self, request: Request) -> str | None:
+        if is_partner(request) or not request.user.is_authenticated:
+            return None
+        return str(request.user.pk)
+
+
+class AnonymousThrottle(FixedWindowThrottle):
+    """What answers without credentials (the schema, the docs), per address."""
+
+    scope = "anonymous"
+
+    def ident(self, request: Request) -> str | None:
+        if request.user and request.user.is_authenticated:
+            return None
+        return self.get_ident(request)
+
+
+# How the OpenAPI schema names the two header schemes.
+
+class PartnerKeyScheme(OpenApiAuthenticationExtension):
+    target_class = PartnerKeyAuthentication
+    name = "partnerKey"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "A partner key, read-only: `Authorization: Api-Key <key>`.",
+        }
+
+
+class StaffTokenScheme(OpenApiAuthenticationExtension):
+    target_class = StaffTokenAuthentication
+    name = "staffToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "A staff member's personal token: `Authorization: Token <token>`.",
+        }

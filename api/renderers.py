@@ -1,0 +1,69 @@
+"""
+JSON that splices representations rendered earlier, and JSON-LD.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+
+
+class RenderedItems(list):
+    """
+    A list of JSON texts (bytes), each the rendering of one item by
+    JSONRenderer, kept in the cache: the response writes them as they are
+    instead of encoding the same objects again.
+    """
+
+
+class SplicingJSONRenderer(JSONRenderer):
+    """
+    DRF's JSON renderer, which also writes a top-level `results` that is
+    RenderedItems (a page of cached representations) without re-encoding it.
+    Its bytes are what rendering the decoded items would give: the items were
+    rendered by this same class, and the envelope still is.
+    """
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        items = data.get("results") if isinstance(data, dict) else None
+        if not isinstance(items, RenderedItems):
+            return super().render(data, accepted_media_type, renderer_context)
+        envelope = {name: value for name, value in data.items() if name != "results"}
+        if self.get_indent(accepted_media_type or "", renderer_context or {}) is not None:
+            # Indented (the browsable API): decode, so the page reads as one.
+            envelope["results"] = [json.loads(item) for item in items]
+            return super().render(envelope, accepted_media_type, renderer_context)
+        head = super().render(envelope, accepted_media_type, renderer_context)
+        separator = b"," if envelope else b""
+        return head[:-1] + separator + b'"results":[' + b",".join(items) + b"]}"
+
+    @classmethod
+    def render_item(cls, item: Any) -> bytes:
+        return cls().render(item)
+
+
+class JSONLDRenderer(JSONRenderer):
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+class FirstRendererNegotiation(BaseContentNegotiation):
+    """
+    For endpoints with one representation (JSON-LD): answer with it whatever
+    the Accept header says, since a client asking for application/json can
+    read it as well.
+    """
+
+    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(
+        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        return renderers[0], renderers[0].media_type

@@ -1,0 +1,94 @@
+"""The corroborations resource: evidence for or against a claim; every write rescores its claim."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
+
+from claims import services
+from claims.models import Claim, Corroboration, Stance
+from sources.models import Source
+
+from ..inputs import BlankableURLField, VersionedInput
+from ..viewsets import ServiceViewSet
+from .refs import SourceRefSerializer, dispute_filter
+
+
+class CorroborationSerializer(serializers.ModelSerializer):
+    claim = serializers.PrimaryKeyRelatedField(read_only=True)
+    source = SourceRefSerializer(read_only=True)
+    url = BlankableURLField(read_only=True)
+
+    class Meta:
+        model = Corroboration
+        fields = [
+            "id", "claim", "source", "stance", "quote", "url", "observed_at",
+            "version", "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CorroborationInputSerializer(VersionedInput):
+    claim = serializers.PrimaryKeyRelatedField(
+        queryset=Claim.objects.all(), help_text="The id of the claim. Fixed once set."
+    )
+    source = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all(), help_text="The source's id.")
+    stance = serializers.ChoiceField(choices=Stance.choices)
+    quote = serializers.CharField(help_text="The words the evidence rests on.")
+    url = BlankableURLField()
+    observed_at = serializers.DateTimeField(
+        required=False, help_text="When the source said or published it; now if left out."
+    )
+
+
+class CorroborationFilter(django_filters.FilterSet):
+    claim = django_filters.ModelChoiceFilter(queryset=Claim.objects.all(), help_text="A claim's id.")
+    source = django_filters.ModelChoiceFilter(queryset=Source.objects.all(), help_text="A source's id.")
+    dispute = dispute_filter("claim__account__dispute")
+    stance = django_filters.ChoiceFilter(choices=Stance.choices)
+
+    class Meta:
+        model = Corroboration
+        fields = ["claim", "source", "dispute", "stance"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List corroborations (evidence) with their sources"),
+    retrieve=extend_schema(summary="A corroboration with its source"),
+    create=extend_schema(summary="Record evidence for or against a claim (rescores it)",
+                         responses={201: CorroborationSerializer}),
+    update=extend_schema(summary="Replace evidence (rescores its claim)",
+                         responses={200: CorroborationSerializer}),
+    partial_update=extend_schema(summary="Edit evidence (rescores its claim)",
+                                 responses={200: CorroborationSerializer}),
+    destroy=extend_schema(summary="Remove evidence (rescores its claim)"),
+)
+class CorroborationViewSet(ServiceViewSet):
+    """Evidence: a source that supports or contradicts a claim, with the quote it rests on."""
+
+    serializer_class = CorroborationSerializer
+    input_serializer_class = CorroborationInputSerializer
+    filterset_class = CorroborationFilter
+    ordering_fields = ["observed_at", "updated_at"]
+    fixed_fields = ("claim",)
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self) -> QuerySet[Corroboration]:
+        return Corroboration.objects.select_related("source__affiliation")
+
+    def create_object(self, *, by: Any, **fields: Any) -> Corroboration:
+        return services.record_corroboration(by=by, **fields)
+
+    def update_object(
+        self, obj: Corroboration, *, by: Any, expected_version: int | None, **fields: Any
+    ) -> Corroboration:
+        return services.update_corroboration(
+            corroboration=obj, by=by, expected_version=expected_version, **fields
+        )
+
+    def delete_object(self, obj: Corroboration, *, by: Any, expected_version: int | None) -> None:
+        services.remove_corroboration(corroboration=obj, by=by, expected_version=expected_version)

@@ -1,0 +1,78 @@
+"""The OpenAPI schema class: every operation documents the errors it can answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+
+from .conditional import ConditionalRequestsMixin, openapi_parameters
+from .errors import ErrorSerializer
+
+
+class AutoSchema(SpectacularAutoSchema):
+    ERRORS = {
+        "400": "Invalid input: a body field, a filter or a pagination parameter (named in `fields`).",
+        "401": "No credentials, or credentials that are not valid.",
+        "403": "These credentials may not do this.",
+        "404": "No such object (or page).",
+        "406": "The Accept header asks for a format this endpoint does not serve.",
+        "409": "A concurrent write conflicts, or a POST with the same Idempotency-Key is still running.",
+        "412": "The object changed since the ETag sent in If-Match, or the `version` sent in the body.",
+        "415": "The body is not JSON.",
+        "422": "The Idempotency-Key was used before with another body.",
+        "429": "Too many requests: wait for Retry-After seconds.",
+    }
+
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        # Errors raised before the view chooses its renderer (no route
+        # matched) are plain JSON, whatever the endpoint's own media type.
+        media_types = sorted({"application/json", *self.map_renderers("media_type")})
+        for code in self.error_codes():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(
+                    ErrorSerializer, code, media_types=media_types, direction=direction
+                )
+                responses[code]["description"] = self.ERRORS[code]
+        if direction == "response" and self.method == "GET" and self._is_conditional():
+            responses["304"] = {
+                "description": "Not modified: the If-None-Match ETag is still current. No body."
+            }
+        return responses
+
+    def _is_conditional(self) -> bool:
+        return isinstance(self.view, ConditionalRequestsMixin)
+
+    def get_override_parameters(self) -> list[Any]:
+        # The conditional headers the view honours (ETag validators, If-Match,
+        # Idempotency-Key) are part of the contract too.
+        parameters = list(super().get_override_parameters())
+        if self._is_conditional():
+            parameters += openapi_parameters(self.method)
+        return parameters
+
+    def _get_parameters(self) -> list[dict[str, Any]]:
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            # An empty query parameter is refused (refuse_empty_parameters).
+            if parameter["in"] == "query" and schema.get("type") == "string" and "enum" not in schema:
+                schema.setdefault("minLength", 1)
+        return parameters
+
+    def error_codes(self) -> list[str]:
+        codes = ["401", "403", "406", "429"]
+        has_path_parameter = "{" in self.path
+        if self.method == "GET":
+            if self._is_list_view() or self._get_filter_parameters() or not has_path_parameter:
+                codes += ["400"]
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes += ["400", "415"]
+        if self.method == "POST":
+            codes += ["409", "422"]
+        if self.method in ("PUT", "PATCH", "DELETE"):
+            codes += ["400", "409", "412"]
+        if has_path_parameter or self._is_list_view():
+            codes += ["404"]
+        return sorted(set(codes))
