@@ -287,6 +287,7 @@ class ModelPermissionsOrPartnerReadOnly(DjangoModelPermissions):
 
 # Throttles
 
+
 class FixedWindowThrottle(BaseThrottle):
     """
     Counts requests in fixed windows with the cache's atomic increment, so that
@@ -361,6 +362,7 @@ class AnonymousThrottle(FixedWindowThrottle):
 
 
 # How the OpenAPI schema names the two header schemes.
+
 
 class PartnerKeyScheme(OpenApiAuthenticationExtension):
     target_class = PartnerKeyAuthentication

@@ -74,6 +74,7 @@ OBJECT_TAG = re.compile(r"^(?P<model>[a-z0-9_]+)-(?P<pk>[^-.\s]+)-v(?P<version>\
 
 # The change log's head: a version number of the whole database.
 
+
 @dataclass(frozen=True)
 class Head:
     id: int
@@ -163,6 +164,7 @@ def not_modified(etag: str, head: Head) -> Response:
 
 # Errors the protocol answers with
 
+
 class NotModified(Exception):
     """Raised from initial() to skip the handler; answered without a body."""
 
@@ -207,6 +209,7 @@ class IdempotencyKeyInUse(APIException):
 
 
 # Idempotency-Key
+
 
 @dataclass(frozen=True)
 class IdempotentPost:
@@ -314,6 +317,7 @@ def openapi_parameters(method: str) -> list[OpenApiParameter]:
 
 # The mixin
 
+
 class ConditionalRequestsMixin:
     """
     For any APIView or viewset: validators on every successful GET, 304 on
@@ -339,7 +343,9 @@ class ConditionalRequestsMixin:
         if request.method in SAFE_READS:
             self._head = change_log_head(request)
             caller = caller_identity(request)
-            tag = self._representation_tag = representation_tag(request, caller=caller, head=self._head)
+            tag = self._representation_tag = representation_tag(
+                request, caller=caller, head=self._head
+            )
             if if_none_match_hits(request, tag):
                 if caller != PARTNER:
                     super().check_throttles(request)

@@ -155,9 +155,15 @@ def json_error_response(
     message: str | None = None,
 ) -> JsonResponse:
     if status_code >= 500:
-        code, default = "server_error", "The server failed to answer this request; it has been logged."
+        code, default = (
+            "server_error",
+            "The server failed to answer this request; it has been logged.",
+        )
     elif status_code == 404:
-        code, default = "not_found", f"Nothing at {request.path}. See /api/v1/docs/ for the API's paths."
+        code, default = (
+            "not_found",
+            f"Nothing at {request.path}. See /api/v1/docs/ for the API's paths.",
+        )
     else:
         code, default = _CODES.get(status_code, "error"), "The request was refused."
     message = message or default

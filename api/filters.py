@@ -7,8 +7,7 @@ nothing of DRF's views.
 
 from __future__ import annotations
 
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import django_filters
@@ -46,7 +45,9 @@ class FilterBackend(DjangoFilterBackend):
     time, for nothing.
     """
 
-    def filter_queryset(self, request: Request, queryset: models.QuerySet, view: Any) -> models.QuerySet:
+    def filter_queryset(
+        self, request: Request, queryset: models.QuerySet, view: Any
+    ) -> models.QuerySet:
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is None:
             return queryset
@@ -76,15 +77,20 @@ class OrderingFilter(filters.OrderingFilter):
             unknown = [term for term in terms if term not in allowed]
             if unknown:
                 raise exceptions.ValidationError(
-                    {self.ordering_param: [
-                        f"Unknown ordering {', '.join(repr(t) for t in unknown)}; "
-                        f"choose from {', '.join(sorted(allowed))} (comma-separated)."
-                    ]}
+                    {
+                        self.ordering_param: [
+                            f"Unknown ordering {', '.join(repr(t) for t in unknown)}; "
+                            f"choose from {', '.join(sorted(allowed))} (comma-separated)."
+                        ]
+                    }
                 )
             ordering = terms
         else:
-            ordering = list(self.get_default_ordering(view) or queryset.query.order_by
-                            or queryset.model._meta.ordering)
+            ordering = list(
+                self.get_default_ordering(view)
+                or queryset.query.order_by
+                or queryset.model._meta.ordering
+            )
         if not {"id", "-id", "pk", "-pk"} & set(ordering):
             ordering.append("id")
         return ordering
@@ -96,14 +102,16 @@ class OrderingFilter(filters.OrderingFilter):
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         if not getattr(view, "ordering_fields", None):
             return []
-        return [{
-            "name": self.ordering_param,
-            "required": False,
-            "in": "query",
-            "description": "Sort by these fields, comma-separated; a leading - reverses. "
-            f"Fields: {', '.join(view.ordering_fields)}.",
-            "schema": {"type": "string", "enum": sorted(self.allowed_terms(view))},
-        }]
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "Sort by these fields, comma-separated; a leading - reverses. "
+                f"Fields: {', '.join(view.ordering_fields)}.",
+                "schema": {"type": "string", "enum": sorted(self.allowed_terms(view))},
+            }
+        ]
 
 
 # Times
@@ -120,9 +128,9 @@ class UTCDateTimeField(IsoDateTimeField):
         if parsed is None:
             return None
         try:
-            return parsed.astimezone(dt_timezone.utc)
+            return parsed.astimezone(UTC)
         except OverflowError:
-            raise forms.ValidationError("This time is out of range.", code="overflow")
+            raise forms.ValidationError("This time is out of range.", code="overflow") from None
 
 
 class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):

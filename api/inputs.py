@@ -39,7 +39,7 @@ class BlankableURLField(serializers.CharField):
             try:
                 URLValidator()(value)
             except DjangoValidationError:
-                raise serializers.ValidationError("Enter a valid URL.", code="invalid")
+                raise serializers.ValidationError("Enter a valid URL.", code="invalid") from None
         return value
 
 
@@ -50,8 +50,12 @@ JSON_TYPES: list[tuple[tuple[type, ...], type, str]] = [
     ((serializers.BooleanField,), bool, "true or false"),
     ((serializers.IntegerField, serializers.PrimaryKeyRelatedField), int, "a whole number"),
     (
-        (serializers.CharField, serializers.ChoiceField, serializers.SlugRelatedField,
-         serializers.DateTimeField),
+        (
+            serializers.CharField,
+            serializers.ChoiceField,
+            serializers.SlugRelatedField,
+            serializers.DateTimeField,
+        ),
         str,
         "a string",
     ),
@@ -71,7 +75,11 @@ def wrong_json_type(field: serializers.Field, value: Any) -> str | None:
         return "text without NUL characters or lone surrogates"
     if isinstance(field, serializers.RelatedField) and value == "":
         # DRF reads "" as null for a relation; a client meaning none sends null.
-        return "a slug, or null" if isinstance(field, serializers.SlugRelatedField) else "an id, or null"
+        return (
+            "a slug, or null"
+            if isinstance(field, serializers.SlugRelatedField)
+            else "an id, or null"
+        )
     for field_classes, json_type, description in JSON_TYPES:
         if isinstance(field, field_classes):
             if not isinstance(value, json_type) or (json_type is int and isinstance(value, bool)):

@@ -24,7 +24,9 @@ def positive_int_param(request: Request, name: str, *, maximum: int | None = Non
         raise exceptions.ValidationError({name: [f"Must be a whole number{bound}."]})
     value = int(raw)
     if maximum is not None and value > maximum:
-        raise exceptions.ValidationError({name: [f"Must be a whole number between 1 and {maximum}."]})
+        raise exceptions.ValidationError(
+            {name: [f"Must be a whole number between 1 and {maximum}."]}
+        )
     return value
 
 

@@ -57,7 +57,11 @@ class AutoSchema(SpectacularAutoSchema):
         for parameter in parameters:
             schema = parameter.get("schema", {})
             # An empty query parameter is refused (refuse_empty_parameters).
-            if parameter["in"] == "query" and schema.get("type") == "string" and "enum" not in schema:
+            if (
+                parameter["in"] == "query"
+                and schema.get("type") == "string"
+                and "enum" not in schema
+            ):
                 schema.setdefault("minLength", 1)
         return parameters
 

@@ -52,7 +52,9 @@ class ServiceViewSet(ConditionalRequestsMixin, viewsets.ModelViewSet):
         fields = self.changed_fields(obj, fields)
         expected = self.expected_version()
         obj = self.update_object(
-            obj, by=request.user, expected_version=expected if expected is not None else body_version,
+            obj,
+            by=request.user,
+            expected_version=expected if expected is not None else body_version,
             **fields,
         )
         return Response(self.represent(obj))
@@ -75,7 +77,9 @@ class ServiceViewSet(ConditionalRequestsMixin, viewsets.ModelViewSet):
         for name in self.fixed_fields:
             if name in fields:
                 if fields.pop(name) != getattr(obj, name):
-                    raise exceptions.ValidationError({name: ["This field cannot be changed once set."]})
+                    raise exceptions.ValidationError(
+                        {name: ["This field cannot be changed once set."]}
+                    )
         return fields
 
     def represent(self, obj: models.Model) -> dict[str, Any]:

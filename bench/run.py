@@ -164,9 +164,15 @@ def prepare(env: dict[str, str]) -> dict:
     # The two claims with the most evidence: one is read, the other written.
     # Each run's writes leave score history behind on the claim they write,
     # which would make the read claim's detail longer from run to run.
-    read, written = Claim.objects.filter(account__dispute=dispute).order_by("-evidence_weight", "id")[:2]
+    read, written = Claim.objects.filter(account__dispute=dispute).order_by(
+        "-evidence_weight", "id"
+    )[:2]
     # Any source that is not the claim's speaker may support it.
-    source = Claim.objects.exclude(speaker_id=written.speaker_id).values_list("speaker_id", flat=True).first()
+    source = (
+        Claim.objects.exclude(speaker_id=written.speaker_id)
+        .values_list("speaker_id", flat=True)
+        .first()
+    )
     facts = {
         "session": session.session_key,
         "dispute": dispute.slug,
@@ -183,9 +189,21 @@ def prepare(env: dict[str, str]) -> dict:
 
 def start_server(env: dict[str, str]) -> subprocess.Popen:
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{PORT}",
-         "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     for _ in range(100):
         try:
@@ -234,12 +252,18 @@ def wrk(path: str, headers: dict[str, str], script: str | None = None) -> dict[s
     # A short warm-up, so every measurement starts with warm workers and caches.
     warm_up = [part if not part.startswith("-d") else "-d2s" for part in command]
     subprocess.run(warm_up + [BASE + path], capture_output=True, check=True)
-    output = subprocess.run(command + [BASE + path], capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        command + [BASE + path], capture_output=True, text=True, check=True
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     latency = {p: float(v) * UNIT[u] for p, v, u in LATENCY.findall(output)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {"rps": rps, "p50_ms": latency.get("50", 0.0), "p99_ms": latency.get("99", 0.0),
-            "non_2xx_3xx": int(errors.group(1)) if errors else 0}
+    return {
+        "rps": rps,
+        "p50_ms": latency.get("50", 0.0),
+        "p99_ms": latency.get("99", 0.0),
+        "non_2xx_3xx": int(errors.group(1)) if errors else 0,
+    }
 
 
 def time_one_at_a_time(path: str, headers: dict[str, str], count: int = 30) -> dict[str, float]:
@@ -258,14 +282,24 @@ def time_writes(facts: dict[str, str], count: int = 30) -> dict[str, float]:
     headers = {"Authorization": f"Token {facts['token']}", "Content-Type": "application/json"}
     timings = []
     for n in range(count):
-        body = json.dumps({"claim": facts["written_claim"], "source": facts["source"], "stance": "supports",
-                           "quote": f"make bench write {n}"}).encode()
-        request = urllib.request.Request(f"{BASE}/api/v1/corroborations/", data=body, headers=headers, method="POST")
+        body = json.dumps(
+            {
+                "claim": facts["written_claim"],
+                "source": facts["source"],
+                "stance": "supports",
+                "quote": f"make bench write {n}",
+            }
+        ).encode()
+        request = urllib.request.Request(
+            f"{BASE}/api/v1/corroborations/", data=body, headers=headers, method="POST"
+        )
         started = time.perf_counter()
         with urllib.request.urlopen(request, timeout=30) as response:
             created = json.loads(response.read())
         timings.append((time.perf_counter() - started) * 1000)
-        delete = urllib.request.Request(f"{BASE}/api/v1/corroborations/{created['id']}/", headers=headers, method="DELETE")
+        delete = urllib.request.Request(
+            f"{BASE}/api/v1/corroborations/{created['id']}/", headers=headers, method="DELETE"
+        )
         urllib.request.urlopen(delete, timeout=30).read()
     return {"writes": count, "p50_ms": statistics.median(timings), "max_ms": max(timings)}
 
@@ -287,8 +321,12 @@ def main() -> None:
             ("hello", "/bench/hello/", {}),
             ("hand-written", "/bench/claims/", {}),
             ("API claims list (50)", claims_list, partner),
-            ("API claims list, page after page", claims_list, partner,
-             PAGES_IN_TURN.format(pages=pages, path=claims_list)),
+            (
+                "API claims list, page after page",
+                claims_list,
+                partner,
+                PAGES_IN_TURN.format(pages=pages, path=claims_list),
+            ),
             ("API claim detail", f"/api/v1/claims/{facts['claim']}/", partner),
             ("API 304 (If-None-Match)", claims_list, {**partner, "If-None-Match": etag}),
             ("API changes feed", "/api/v1/changes/?since=0", partner),
@@ -322,7 +360,11 @@ def main() -> None:
     configuration = ENGINES.get(engine, engine) + (" + Redis" if env.get("REDIS_URL") else "")
     report = {
         "configuration": configuration,
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": {
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+        },
         "wrk": {"seconds": SECONDS, "connections": CONNECTIONS, "threads": 2},
         "size": SIZE,
         "results": results,
@@ -337,7 +379,11 @@ def main() -> None:
 
 def section(report: dict) -> str:
     """One configuration's tables, in Markdown."""
-    results, unloaded, writes = report["results"], report["one_at_a_time"], report["write_corroboration"]
+    results, unloaded, writes = (
+        report["results"],
+        report["one_at_a_time"],
+        report["write_corroboration"],
+    )
     table = [
         "| endpoint | status | req/s | p50 ms | p99 ms | × hello | × hand-written |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -352,14 +398,21 @@ def section(report: dict) -> str:
         "",
         "| request | median ms | max ms |",
         "| --- | ---: | ---: |",
-        *(f"| {name} | {row['p50_ms']:.1f} | {row['max_ms']:.1f} |" for name, row in unloaded.items()),
+        *(
+            f"| {name} | {row['p50_ms']:.1f} | {row['max_ms']:.1f} |"
+            for name, row in unloaded.items()
+        ),
         f"| record one corroboration (staff token) | {writes['p50_ms']:.1f} | {writes['max_ms']:.1f} |",
     ]
     machine = report["machine"]
     return SECTION.format(
-        configuration=report["configuration"], at=report["at"], platform=machine["platform"],
-        cpus=machine["cpus"], python=machine["python"],
-        table="\n".join(table), unloaded="\n".join(one_at_a_time),
+        configuration=report["configuration"],
+        at=report["at"],
+        platform=machine["platform"],
+        cpus=machine["cpus"],
+        python=machine["python"],
+        table="\n".join(table),
+        unloaded="\n".join(one_at_a_time),
     )
 
 
@@ -373,7 +426,9 @@ def write_reports(report: dict) -> None:
     path.write_text(json.dumps({"latest": report["configuration"], "runs": runs}, indent=2) + "\n")
     (ROOT / "docs" / "performance.md").write_text(
         PERFORMANCE_DOC.format(
-            connections=CONNECTIONS, seconds=SECONDS, pages=-(-SIZE["claims"] // 50),
+            connections=CONNECTIONS,
+            seconds=SECONDS,
+            pages=-(-SIZE["claims"] // 50),
             sections="".join(section(run) for _, run in sorted(runs.items())),
         )
     )

@@ -25,8 +25,16 @@ def hello(request: HttpRequest) -> JsonResponse:
 def hand_written_claims(request: HttpRequest) -> JsonResponse:
     claims = list(
         Claim.objects.order_by("id").values(
-            "id", "text", "score", "verdict", "evidence_weight", "updated_at",
-            "speaker_id", "speaker__name", "account_id", "account__party__slug",
+            "id",
+            "text",
+            "score",
+            "verdict",
+            "evidence_weight",
+            "updated_at",
+            "speaker_id",
+            "speaker__name",
+            "account_id",
+            "account__party__slug",
             "account__party__name",
         )[:PAGE]
     )

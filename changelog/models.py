@@ -70,7 +70,9 @@ class Change(models.Model):
         db_table = "sources_change"
         ordering = ["id"]
         indexes = [
-            models.Index(fields=["object_type", "object_id"], name="sources_cha_object__862b34_idx"),
+            models.Index(
+                fields=["object_type", "object_id"], name="sources_cha_object__862b34_idx"
+            ),
             # The newest change of one type in one index step.
             models.Index(fields=["object_type", "id"], name="change_type_newest"),
         ]

@@ -168,7 +168,7 @@ def save_validated(
 def apply_fields(obj: models.Model, fields: dict[str, Any], allowed: Iterable[str]) -> None:
     unknown = set(fields) - set(allowed)
     if unknown:
-        raise ValidationError({name: "This field cannot be changed here." for name in sorted(unknown)})
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
     for name, value in fields.items():
         setattr(obj, name, value)
 

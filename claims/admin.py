@@ -56,8 +56,13 @@ def explanation_html(result: scoring.ClaimScore) -> str:
                 Stance(item.stance).label,
                 "counted" if item.counted else "ignored",
                 *(
-                    (f"{item.r:.2f}", f"{item.k:.2f}", f"{item.a:.2f}", f"{item.w:.3f}",
-                     f"{item.support - item.contradiction:+.3f}")
+                    (
+                        f"{item.r:.2f}",
+                        f"{item.k:.2f}",
+                        f"{item.a:.2f}",
+                        f"{item.w:.3f}",
+                        f"{item.support - item.contradiction:+.3f}",
+                    )
                     if item.counted
                     else ("", "", "", "", "")
                 ),
@@ -129,7 +134,12 @@ class ClaimInline(admin.TabularInline):
     model = Claim
     form = ClaimAdminForm
     fields = (
-        "text", "speaker", "stated_at", "appearance", "score_display", "verdict",
+        "text",
+        "speaker",
+        "stated_at",
+        "appearance",
+        "score_display",
+        "verdict",
         "expected_version",
     )
     readonly_fields = ("score_display", "verdict")
@@ -147,7 +157,13 @@ class CorroborationInline(admin.TabularInline):
     model = Corroboration
     form = CorroborationAdminForm
     fields = (
-        "source", "stance", "quote", "url", "observed_at", "recorded_by", "expected_version",
+        "source",
+        "stance",
+        "quote",
+        "url",
+        "observed_at",
+        "recorded_by",
+        "expected_version",
     )
     readonly_fields = ("recorded_by",)
     autocomplete_fields = ("source",)
@@ -198,7 +214,12 @@ class DisputeAdmin(RecomputableAdmin):
 class AccountAdmin(RecomputableAdmin):
     form = AccountAdminForm
     list_display = (
-        "party", "dispute", "score_display", "verdict", "evidence_weight_display", "claim_count",
+        "party",
+        "dispute",
+        "score_display",
+        "verdict",
+        "evidence_weight_display",
+        "claim_count",
         "updated_at",
     )
     list_filter = ("verdict", "dispute", "party")
@@ -209,7 +230,8 @@ class AccountAdmin(RecomputableAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Account]:
         return (
-            super().get_queryset(request)
+            super()
+            .get_queryset(request)
             .select_related("party", "dispute")
             .annotate(claim_count=Count("claims"))
         )
@@ -239,16 +261,32 @@ class AccountAdmin(RecomputableAdmin):
 class ClaimAdmin(RecomputableAdmin):
     form = ClaimAdminForm
     list_display = (
-        "statement", "party", "speaker", "score_display", "verdict", "evidence_count", "updated_at",
+        "statement",
+        "party",
+        "speaker",
+        "score_display",
+        "verdict",
+        "evidence_count",
+        "updated_at",
     )
     list_filter = ("verdict", "account__dispute", "account__party")
     search_fields = ("text", "speaker__name", "account__party__name")
     autocomplete_fields = ("account", "speaker")
     readonly_fields = DERIVED_SCORE_FIELDS + ("explanation",) + DERIVED_RECORD_FIELDS
     fieldsets = [
-        (None, {"fields": (
-            "account", "text", "speaker", "stated_at", "appearance", "expected_version",
-        )}),
+        (
+            None,
+            {
+                "fields": (
+                    "account",
+                    "text",
+                    "speaker",
+                    "stated_at",
+                    "appearance",
+                    "expected_version",
+                )
+            },
+        ),
         ("Credibility", {"fields": DERIVED_SCORE_FIELDS + ("explanation",)}),
         ("Record", {"fields": DERIVED_RECORD_FIELDS, "classes": ["collapse"]}),
     ]
@@ -256,7 +294,8 @@ class ClaimAdmin(RecomputableAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Claim]:
         return (
-            super().get_queryset(request)
+            super()
+            .get_queryset(request)
             .select_related("account__party", "account__dispute", "speaker")
             .annotate(evidence_count=Count("corroborations"))
         )
@@ -299,7 +338,10 @@ class CorroborationAdmin(ServiceAdmin):
     form = CorroborationAdminForm
     list_display = ("source", "stance", "claim", "observed_at", "recorded_by")
     list_filter = (
-        "stance", "source__reliability", "claim__account__dispute", "claim__account__party",
+        "stance",
+        "source__reliability",
+        "claim__account__dispute",
+        "claim__account__party",
     )
     search_fields = ("quote", "source__name", "claim__text")
     autocomplete_fields = ("claim", "source")
@@ -345,7 +387,13 @@ class ScoreSnapshotAdmin(ReadOnlyAdmin):
 @admin.register(Source)
 class SourceAdmin(ServiceAdmin):
     list_display = (
-        "name", "kind", "affiliation", "reliability", "is_anonymous", "origin", "evidence_count",
+        "name",
+        "kind",
+        "affiliation",
+        "reliability",
+        "is_anonymous",
+        "origin",
+        "evidence_count",
     )
     list_filter = ("reliability", "kind", "is_anonymous", "affiliation")
     search_fields = ("name", "notes")
@@ -353,7 +401,8 @@ class SourceAdmin(ServiceAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
         return (
-            super().get_queryset(request)
+            super()
+            .get_queryset(request)
             .with_related()
             .annotate(evidence_count=Count("corroborations"))
         )

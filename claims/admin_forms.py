@@ -39,9 +39,9 @@ class CorroborationAdminForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.pk and "observed_at" in self.fields:
             self.fields["observed_at"].required = False
-            self.fields["observed_at"].help_text = (
-                "When the source said or published it; empty means now."
-            )
+            self.fields[
+                "observed_at"
+            ].help_text = "When the source said or published it; empty means now."
 
     def clean_observed_at(self) -> Any:
         return self.cleaned_data["observed_at"] or timezone.now()

@@ -56,7 +56,8 @@ def scored_constraints(prefix: str) -> list[models.BaseConstraint]:
             condition=models.Q(score__gte=0, score__lte=1), name=f"{prefix}_score_in_unit_range"
         ),
         models.CheckConstraint(
-            condition=models.Q(evidence_weight__gte=0), name=f"{prefix}_evidence_weight_not_negative"
+            condition=models.Q(evidence_weight__gte=0),
+            name=f"{prefix}_evidence_weight_not_negative",
         ),
         models.CheckConstraint(
             condition=models.Q(verdict__in=Verdict.values), name=f"{prefix}_verdict_is_known"
@@ -109,7 +110,9 @@ class Account(Scored):
     class Meta:
         ordering = ["dispute_id", "party__name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["dispute", "party"], name="one_account_per_party_per_dispute"),
+            models.UniqueConstraint(
+                fields=["dispute", "party"], name="one_account_per_party_per_dispute"
+            ),
             *scored_constraints("account"),
         ]
 
@@ -119,9 +122,7 @@ class Account(Scored):
 
 class ClaimQuerySet(models.QuerySet):
     def with_related(self) -> ClaimQuerySet:
-        return self.select_related(
-            "account__dispute", "account__party", "speaker__affiliation"
-        )
+        return self.select_related("account__dispute", "account__party", "speaker__affiliation")
 
     def search(self, text: str) -> ClaimQuerySet:
         text = text.strip()
@@ -191,7 +192,9 @@ class Corroboration(Versioned):
             models.CheckConstraint(
                 condition=models.Q(stance__in=Stance.values), name="corroboration_stance_is_known"
             ),
-            models.CheckConstraint(condition=~models.Q(quote=""), name="corroboration_quote_not_empty"),
+            models.CheckConstraint(
+                condition=~models.Q(quote=""), name="corroboration_quote_not_empty"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -186,23 +186,25 @@ def score_claim(
             )
         a = anonymous_factor if item.is_anonymous else 1.0
         w = r * k * a
-        weighed.append((
-            item,
-            ExplainedItem(
-                evidence_id=item.id,
-                source_id=item.source_id,
-                source_name=item.source_name,
-                stance=item.stance,
-                counted=True,
-                reason=why,
-                r=r,
-                k=k,
-                a=a,
-                w=w,
-                support=w * max(value, 0.0),
-                contradiction=w * max(-value, 0.0),
-            ),
-        ))
+        weighed.append(
+            (
+                item,
+                ExplainedItem(
+                    evidence_id=item.id,
+                    source_id=item.source_id,
+                    source_name=item.source_name,
+                    stance=item.stance,
+                    counted=True,
+                    reason=why,
+                    r=r,
+                    k=k,
+                    a=a,
+                    w=w,
+                    support=w * max(value, 0.0),
+                    contradiction=w * max(-value, 0.0),
+                ),
+            )
+        )
 
     # Copies of one origin count as one: the one that moves the score most.
     strongest: dict[int, ExplainedItem] = {}
@@ -224,9 +226,7 @@ def score_claim(
     support = sum(item.support for item in counted)
     contradiction = sum(item.contradiction for item in counted)
     score = (1.0 + support) / (2.0 + support + contradiction)
-    verdict = verdict_for(
-        score, has_evidence=bool(counted), bands=constants["VERDICT_BANDS"]
-    )
+    verdict = verdict_for(score, has_evidence=bool(counted), bands=constants["VERDICT_BANDS"])
     items = tuple(sorted(counted, key=lambda i: i.evidence_id)) + tuple(
         sorted(ignored, key=lambda i: i.evidence_id)
     )
@@ -240,7 +240,6 @@ def _strength(item: ExplainedItem) -> tuple[float, int]:
     return (item.support + item.contradiction, item.evidence_id)
 
 
-
 def score_account(
     claims: Sequence[tuple[float, float]], *, constants: Mapping[str, Any]
 ) -> AccountScore:
@@ -252,9 +251,7 @@ def score_account(
     if not claims:
         return AccountScore(score=0.5, verdict=UNVERIFIED, evidence_weight=0.0)
     weights = [1.0 + weight for _, weight in claims]
-    score = sum(s * w for (s, _), w in zip(claims, weights)) / sum(weights)
+    score = sum(s * w for (s, _), w in zip(claims, weights, strict=True)) / sum(weights)
     evidence_weight = sum(weight for _, weight in claims)
-    verdict = verdict_for(
-        score, has_evidence=evidence_weight > 0, bands=constants["VERDICT_BANDS"]
-    )
+    verdict = verdict_for(score, has_evidence=evidence_weight > 0, bands=constants["VERDICT_BANDS"])
     return AccountScore(score=score, verdict=verdict, evidence_weight=evidence_weight)

@@ -56,10 +56,14 @@ def claim_evidence(claim: Claim) -> list[scoring.Evidence]:
     # that each row serves as both the corroboration's and its source's.
     source_columns = {name: F(f"source__{name}") for name in SCORED_SOURCE_COLUMNS}
     rows = list(
-        Corroboration.objects.filter(claim_id=claim.pk).values(*SCORED_CORROBORATION_COLUMNS, **source_columns)
+        Corroboration.objects.filter(claim_id=claim.pk).values(
+            *SCORED_CORROBORATION_COLUMNS, **source_columns
+        )
     )
     roots = origin_roots({row["source_id"] for row in rows})
-    return [scoring_evidence(row, source=row, origin_root_id=roots[row["source_id"]]) for row in rows]
+    return [
+        scoring_evidence(row, source=row, origin_root_id=roots[row["source_id"]]) for row in rows
+    ]
 
 
 def explain_claim(claim: Claim) -> scoring.ClaimScore:
@@ -123,12 +127,12 @@ def track_record(evidence: Iterable[Corroboration]) -> TrackRecord:
     counted by its current verdict. Every stance and verdict is listed, at 0
     when there is none.
     """
-    stances = {stance: 0 for stance in Stance.values}
+    stances = dict.fromkeys(Stance.values, 0)
     latest: dict[int, tuple[str, str]] = {}
     for item in evidence:
         stances[item.stance] += 1
         latest[item.claim_id] = (item.stance, item.claim.verdict)
-    sides = {side: {verdict: 0 for verdict in Verdict.values} for side in HELD_UP}
+    sides = {side: dict.fromkeys(Verdict.values, 0) for side in HELD_UP}
     for stance, verdict in latest.values():
         sides["supported" if stance in SUPPORTING_STANCES else "contradicted"][verdict] += 1
     return TrackRecord(

@@ -76,7 +76,11 @@ def _store_score(
     obj.save(update_fields=["score", "verdict", "evidence_weight", "version", "updated_at"])
     _snapshot(obj, cause=cause)
     record_change(
-        obj, Change.Action.UPDATED, f"score {before:.2f} → {score:.2f}: {cause}", by=by, score_move=True
+        obj,
+        Change.Action.UPDATED,
+        f"score {before:.2f} → {score:.2f}: {cause}",
+        by=by,
+        score_move=True,
     )
     return True
 
@@ -148,7 +152,9 @@ DISPUTE_FIELDS = ("slug", "title", "summary", "status")
 
 
 @write_transaction()
-def create_dispute(*, by: User, slug: str, title: str, summary: str = "", status: str = "open") -> Dispute:
+def create_dispute(
+    *, by: User, slug: str, title: str, summary: str = "", status: str = "open"
+) -> Dispute:
     dispute = Dispute(slug=slug, title=title, summary=summary, status=status)
     save_validated(dispute, by=by, created=True)
     record_change(dispute, Change.Action.CREATED, f"dispute “{dispute.title}” opened", by=by)
@@ -236,7 +242,9 @@ def delete_account(*, account: Account, by: User, expected_version: int | None =
 
 def _rescore_dispute(dispute: Dispute, *, cause: str, by: User) -> None:
     for account in Account.objects.select_for_update().filter(dispute=dispute).order_by("pk"):
-        for claim in Claim.objects.select_for_update().select_related("account").filter(account=account):
+        for claim in (
+            Claim.objects.select_for_update().select_related("account").filter(account=account)
+        ):
             rescore_claim(claim, cause=cause, by=by)
         rescore_account(account, cause=cause, by=by)
 
@@ -285,10 +293,14 @@ def update_claim(
 
 def refuse_speaker_support(claim: Claim) -> None:
     # Public so that forms (the admin's) can show the error before saving.
-    if claim.corroborations.filter(source_id=claim.speaker_id, stance__in=SUPPORTING_STANCES).exists():
+    if claim.corroborations.filter(
+        source_id=claim.speaker_id, stance__in=SUPPORTING_STANCES
+    ).exists():
         raise ValidationError(
-            {"speaker": "This source already supports the claim as evidence; "
-             "a speaker cannot corroborate their own claim."}
+            {
+                "speaker": "This source already supports the claim as evidence; "
+                "a speaker cannot corroborate their own claim."
+            }
         )
 
 
@@ -321,8 +333,10 @@ def check_corroboration(corroboration: Corroboration, claim: Claim) -> None:
     corroboration.validate_constraints(exclude={"claim", "recorded_by", "stance", "quote"})
     if corroboration.source_id == claim.speaker_id and corroboration.is_support:
         raise ValidationError(
-            {"source": f"{claim.speaker} made this claim and cannot corroborate it. "
-             "Record a retraction as “contradicts” instead."}
+            {
+                "source": f"{claim.speaker} made this claim and cannot corroborate it. "
+                "Record a retraction as “contradicts” instead."
+            }
         )
 
 
@@ -387,7 +401,9 @@ def update_corroboration(
 
 
 @write_transaction()
-def remove_corroboration(*, corroboration: Corroboration, by: User, expected_version: int | None = None) -> None:
+def remove_corroboration(
+    *, corroboration: Corroboration, by: User, expected_version: int | None = None
+) -> None:
     account, claim = _lock_claim(corroboration.claim_id)
     corroboration = lock(Corroboration, corroboration.pk)
     check_version(corroboration, expected_version)
@@ -426,7 +442,9 @@ def _claims_citing(source: Source) -> set[int]:
     family = {source.pk}
     frontier = {source.pk}
     while frontier:
-        frontier = set(Source.objects.filter(origin_id__in=frontier).values_list("id", flat=True)) - family
+        frontier = (
+            set(Source.objects.filter(origin_id__in=frontier).values_list("id", flat=True)) - family
+        )
         family |= frontier
     return set(
         Corroboration.objects.filter(source_id__in=family).values_list("claim_id", flat=True)
@@ -436,11 +454,15 @@ def _claims_citing(source: Source) -> set[int]:
 def rescore_claims(claim_ids: Iterable[int], *, cause: str, by: User = None) -> None:
     """Rescore some claims and their accounts, taking locks in account → claim order."""
     claim_ids = set(claim_ids)
-    account_ids = sorted(set(Claim.objects.filter(pk__in=claim_ids).values_list("account_id", flat=True)))
+    account_ids = sorted(
+        set(Claim.objects.filter(pk__in=claim_ids).values_list("account_id", flat=True))
+    )
     for account_id in account_ids:
         account = lock(Account, account_id)
-        claims = Claim.objects.select_for_update().select_related("account").filter(
-            account_id=account_id, pk__in=claim_ids
+        claims = (
+            Claim.objects.select_for_update()
+            .select_related("account")
+            .filter(account_id=account_id, pk__in=claim_ids)
         )
         for claim in claims.order_by("pk"):
             rescore_claim(claim, cause=cause, by=by)
@@ -448,6 +470,7 @@ def rescore_claims(claim_ids: Iterable[int], *, cause: str, by: User = None) -> 
 
 
 # Whole-database recompute
+
 
 @dataclass(frozen=True)
 class Drift:
@@ -457,7 +480,9 @@ class Drift:
 
 
 @write_transaction()
-def recompute_all(*, fix: bool = True, cause: str = "full recompute", by: User = None) -> list[Drift]:
+def recompute_all(
+    *, fix: bool = True, cause: str = "full recompute", by: User = None
+) -> list[Drift]:
     """
     Rebuild every score from the evidence, in bulk: a handful of queries
     whatever the size of the database. Returns what had drifted from the
@@ -488,10 +513,21 @@ def recompute_all(*, fix: bool = True, cause: str = "full recompute", by: User =
     drifts: list[Drift] = []
     claims_by_account: dict[int, list[tuple[float, float]]] = defaultdict(list)
     changed_claims: list[Claim] = []
-    for claim in Claim.objects.select_related("account").only(
-        "id", "score", "verdict", "evidence_weight", "speaker_id", "version",
-        "account__id", "account__party_id", "account__dispute_id",
-    ).iterator(chunk_size=5000):
+    for claim in (
+        Claim.objects.select_related("account")
+        .only(
+            "id",
+            "score",
+            "verdict",
+            "evidence_weight",
+            "speaker_id",
+            "version",
+            "account__id",
+            "account__party_id",
+            "account__dispute_id",
+        )
+        .iterator(chunk_size=5000)
+    ):
         result = scoring.score_claim(
             evidence.get(claim.pk, ()),
             claim_party_id=claim.account.party_id,
@@ -502,7 +538,11 @@ def recompute_all(*, fix: bool = True, cause: str = "full recompute", by: User =
         claims_by_account[claim.account_id].append((result.score, result.evidence_weight))
         if _moved(claim, result.score, result.verdict, result.evidence_weight):
             drifts.append(Drift(f"claim {claim.pk}", claim.score, result.score))
-            claim.score, claim.verdict, claim.evidence_weight = result.score, result.verdict, result.evidence_weight
+            claim.score, claim.verdict, claim.evidence_weight = (
+                result.score,
+                result.verdict,
+                result.evidence_weight,
+            )
             claim.bump_version()
             changed_claims.append(claim)
 
@@ -511,7 +551,11 @@ def recompute_all(*, fix: bool = True, cause: str = "full recompute", by: User =
         result = scoring.score_account(claims_by_account.get(account.pk, []), constants=constants)
         if _moved(account, result.score, result.verdict, result.evidence_weight):
             drifts.append(Drift(f"account {account.pk}", account.score, result.score))
-            account.score, account.verdict, account.evidence_weight = result.score, result.verdict, result.evidence_weight
+            account.score, account.verdict, account.evidence_weight = (
+                result.score,
+                result.verdict,
+                result.evidence_weight,
+            )
             account.bump_version()
             changed_accounts.append(account)
 
@@ -537,7 +581,10 @@ def _update_scores(model: type[Claim] | type[Account], rows: list[Claim] | list[
     with connection.cursor() as cursor:
         cursor.executemany(
             sql,
-            [(r.score, r.verdict, r.evidence_weight, r.version, adapt(r.updated_at), r.pk) for r in rows],
+            [
+                (r.score, r.verdict, r.evidence_weight, r.version, adapt(r.updated_at), r.pk)
+                for r in rows
+            ],
         )
 
 
@@ -549,11 +596,30 @@ def _store_bulk(claims: list[Claim], accounts: list[Account], *, cause: str, by:
     _update_scores(Claim, claims)
     _update_scores(Account, accounts)
     ScoreSnapshot.objects.bulk_create(
-        [ScoreSnapshot(claim=c, score=c.score, verdict=c.verdict, evidence_weight=c.evidence_weight, cause=cause) for c in claims]
-        + [ScoreSnapshot(account=a, score=a.score, verdict=a.verdict, evidence_weight=a.evidence_weight, cause=cause) for a in accounts],
+        [
+            ScoreSnapshot(
+                claim=c,
+                score=c.score,
+                verdict=c.verdict,
+                evidence_weight=c.evidence_weight,
+                cause=cause,
+            )
+            for c in claims
+        ]
+        + [
+            ScoreSnapshot(
+                account=a,
+                score=a.score,
+                verdict=a.verdict,
+                evidence_weight=a.evidence_weight,
+                cause=cause,
+            )
+            for a in accounts
+        ],
         batch_size=2000,
     )
     record_changes(
-        [(obj, Change.Action.UPDATED, cause) for obj in [*claims, *accounts]], by=by, score_moves=True
+        [(obj, Change.Action.UPDATED, cause) for obj in [*claims, *accounts]],
+        by=by,
+        score_moves=True,
     )
-

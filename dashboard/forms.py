@@ -19,15 +19,17 @@ def source_picker(field: forms.Field) -> None:
     a few names at a time however many sources there are. Without
     JavaScript the field takes the name typed in full.
     """
-    field.widget.attrs.update({
-        "list": "source-options",
-        "autocomplete": "off",
-        "hx-get": reverse("dashboard:source_options"),
-        "hx-trigger": "input changed delay:250ms",
-        "hx-target": "#source-options",
-        "hx-swap": "outerHTML",
-        "hx-sync": "this:replace",
-    })
+    field.widget.attrs.update(
+        {
+            "list": "source-options",
+            "autocomplete": "off",
+            "hx-get": reverse("dashboard:source_options"),
+            "hx-trigger": "input changed delay:250ms",
+            "hx-target": "#source-options",
+            "hx-swap": "outerHTML",
+            "hx-sync": "this:replace",
+        }
+    )
 
 
 def source_named(name: str) -> Source:
@@ -148,9 +150,7 @@ class CorroborationForm(DashboardForm):
 
     def service_fields(self) -> dict[str, Any]:
         """What the claims services take, from the cleaned data."""
-        fields = {
-            name: self.cleaned_data[name] for name in ("source", "stance", "quote", "url")
-        }
+        fields = {name: self.cleaned_data[name] for name in ("source", "stance", "quote", "url")}
         # An empty date means "now" for new evidence, "unchanged" for an edit.
         if self.cleaned_data.get("observed_at") is not None:
             fields["observed_at"] = self.cleaned_data["observed_at"]
@@ -163,4 +163,3 @@ class CorroborationForm(DashboardForm):
                 self.add_error(name if name in self.fields else None, messages)
         else:
             self.add_error(None, error.messages)
-

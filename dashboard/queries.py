@@ -49,7 +49,9 @@ def count_of(rows: QuerySet, outer: str) -> Coalesce:
     points at it): a correlated subquery per count, rather than Count() over
     joins that would multiply each other's rows.
     """
-    counted = rows.filter(**{outer: OuterRef("pk")}).order_by().values(outer).annotate(n=Count("pk"))
+    counted = (
+        rows.filter(**{outer: OuterRef("pk")}).order_by().values(outer).annotate(n=Count("pk"))
+    )
     return Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), Value(0))
 
 
@@ -66,7 +68,9 @@ def history_start(**owner: OuterRef) -> Subquery:
 
 
 def score_histories(
-    *, accounts: Mapping[int, int | None] | None = None, claims: Mapping[int, int | None] | None = None
+    *,
+    accounts: Mapping[int, int | None] | None = None,
+    claims: Mapping[int, int | None] | None = None,
 ) -> tuple[dict[int, list[float]], dict[int, list[float]]]:
     """
     The scores of each account and claim since its history start (see
@@ -87,7 +91,11 @@ def score_histories(
     if not ranges:
         return account_scores, claim_scores
     in_ranges = RawSQL(" OR ".join(ranges), params, output_field=BooleanField())
-    rows = ScoreSnapshot.objects.filter(in_ranges).order_by("id").values_list("account_id", "claim_id", "score")
+    rows = (
+        ScoreSnapshot.objects.filter(in_ranges)
+        .order_by("id")
+        .values_list("account_id", "claim_id", "score")
+    )
     for account_id, claim_id, score in rows:
         if account_id is not None:
             account_scores[account_id].append(score)
@@ -148,7 +156,9 @@ def overview_disputes() -> QuerySet[Dispute]:
     one), read from the accounts' indexed foreign key, a few rows each.
     """
     newest_account = (
-        Account.objects.filter(dispute=OuterRef("pk")).order_by("-updated_at").values("updated_at")[:1]
+        Account.objects.filter(dispute=OuterRef("pk"))
+        .order_by("-updated_at")
+        .values("updated_at")[:1]
     )
     return Dispute.objects.annotate(
         settled=Case(When(status=Dispute.Status.OPEN, then=Value(0)), default=Value(1)),
@@ -308,7 +318,10 @@ class ClaimPage:
 def corroboration_for_dashboard(corroboration_id: int) -> Corroboration:
     return get_object_or_404(
         Corroboration.objects.select_related(
-            "source", "claim__account__dispute", "claim__account__party", "claim__speaker__affiliation"
+            "source",
+            "claim__account__dispute",
+            "claim__account__party",
+            "claim__speaker__affiliation",
         ),
         pk=corroboration_id,
     )

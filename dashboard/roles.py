@@ -64,7 +64,9 @@ def sync_role_groups(group_model: Any, permission_model: Any, *, strict: bool = 
         group, _ = group_model.objects.get_or_create(name=role)
         permissions = []
         for app, codename in wanted:
-            found = permission_model.objects.filter(content_type__app_label=app, codename=codename).first()
+            found = permission_model.objects.filter(
+                content_type__app_label=app, codename=codename
+            ).first()
             if found is None and strict:
                 raise LookupError(f"No permission {app}.{codename}.")
             if found is not None:

@@ -15,9 +15,12 @@ class SourceFilterForm(forms.Form):
     """The GET filters of the sources list; a bad value is an error on its field, not a 500."""
 
     q = forms.CharField(
-        label="Search", required=False, max_length=200,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or notes",
-                                      "autocomplete": "off"}),
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Name or notes", "autocomplete": "off"}
+        ),
     )
     party = forms.ChoiceField(label="Party", required=False)
     grade = forms.ChoiceField(
@@ -47,7 +50,10 @@ class ActivityFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label="Show",
         required=False,
-        choices=[("", "All changes"), *((key, label) for key, (label, *_) in ACTIVITY_KINDS.items())],
+        choices=[
+            ("", "All changes"),
+            *((key, label) for key, (label, *_) in ACTIVITY_KINDS.items()),
+        ],
     )
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
@@ -76,19 +82,33 @@ class SourceForm(forms.ModelForm):
     # Picked by name, like the evidence form's source: a <select> of every
     # source would ship thousands of options with each form.
     origin = forms.CharField(
-        label="Repeats (origin)", required=False, max_length=200,
+        label="Repeats (origin)",
+        required=False,
+        max_length=200,
         help_text="The source this one merely repeats (a paper reprinting a wire story), so that "
         "copies are not counted as independent evidence. Type a name and pick it from the list; "
         "leave empty for an original source.",
     )
     url = forms.URLField(
-        label="Web address", required=False, max_length=500, assume_scheme="https",
+        label="Web address",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
         help_text="A profile or home page, if there is one.",
     )
 
     class Meta:
         model = Source
-        fields = ["name", "kind", "affiliation", "reliability", "is_anonymous", "url", "origin", "notes"]
+        fields = [
+            "name",
+            "kind",
+            "affiliation",
+            "reliability",
+            "is_anonymous",
+            "url",
+            "origin",
+            "notes",
+        ]
         labels = {
             "reliability": "Grade",
             "is_anonymous": "Anonymous source",

@@ -121,8 +121,15 @@ class TrackLine:
             count = self.claims.verdicts[verdict.value]
             if count:
                 width = 100 * count / total
-                parts.append({"verdict": verdict.value, "label": verdict.label, "count": count,
-                              "x": round(x, 3), "width": round(width, 3)})
+                parts.append(
+                    {
+                        "verdict": verdict.value,
+                        "label": verdict.label,
+                        "count": count,
+                        "x": round(x, 3),
+                        "width": round(width, 3),
+                    }
+                )
                 x += width
         return parts
 
@@ -151,8 +158,9 @@ def party_choices() -> list[tuple[str, str]]:
 
 # Score moves are logged by claims.services as updates of a claim or an
 # account whose summary starts "score a → b"; nothing else is worded so.
-SCORE_MOVE = Q(object_type__in=["claim", "account"], action=Change.Action.UPDATED,
-               summary__startswith="score ")
+SCORE_MOVE = Q(
+    object_type__in=["claim", "account"], action=Change.Action.UPDATED, summary__startswith="score "
+)
 
 # Each kind: its label, the object types it covers, and what else its
 # changes must be.

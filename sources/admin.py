@@ -22,9 +22,13 @@ class PartyAdmin(ServiceAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Party]:
-        return super().get_queryset(request).annotate(
-            source_count=Count("sources", distinct=True),
-            account_count=Count("accounts", distinct=True),
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                source_count=Count("sources", distinct=True),
+                account_count=Count("accounts", distinct=True),
+            )
         )
 
     @admin.display(description="sources", ordering="source_count")

@@ -70,7 +70,14 @@ def delete_party(*, party: Party, by: User, expected_version: int | None = None)
 # Sources
 
 SOURCE_FIELDS = (
-    "name", "kind", "affiliation", "is_anonymous", "reliability", "url", "notes", "origin",
+    "name",
+    "kind",
+    "affiliation",
+    "is_anonymous",
+    "reliability",
+    "url",
+    "notes",
+    "origin",
 )
 
 

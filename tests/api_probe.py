@@ -30,7 +30,9 @@ class PartyViewSet(ConditionalRequestsMixin, viewsets.ModelViewSet):
         return Party.objects.all()
 
     def perform_create(self, serializer):
-        serializer.instance = services.create_party(by=self.request.user, **serializer.validated_data)
+        serializer.instance = services.create_party(
+            by=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         serializer.instance = services.update_party(

@@ -69,9 +69,7 @@ def hanoi(db):
     call_command("load_hanoi", stdout=open("/dev/null", "w"))
     dispute = Dispute.objects.get(slug=hanoi_data.DISPUTE["slug"])
     sources = {key: Source.objects.get(name=row[0]) for key, row in hanoi_data.SOURCES.items()}
-    claims = {
-        key: Claim.objects.get(text=row[2]) for key, row in hanoi_data.CLAIMS.items()
-    }
+    claims = {key: Claim.objects.get(text=row[2]) for key, row in hanoi_data.CLAIMS.items()}
     return SimpleNamespace(
         dispute=dispute,
         us=Party.objects.get(slug="united-states"),
@@ -92,6 +90,7 @@ def hanoi(db):
 
 
 # API callers: a partner with a real key, staff with their personal tokens.
+
 
 @pytest.fixture
 def partner_key(db) -> str:
@@ -201,7 +200,9 @@ def form_data():
     def read(response, form_id=None) -> dict[str, str | list[str]]:
         reader = FormReader(form_id)
         reader.feed(response.content.decode())
-        return {name: values[0] if len(values) == 1 else values for name, values in reader.data.items()}
+        return {
+            name: values[0] if len(values) == 1 else values for name, values in reader.data.items()
+        }
 
     return read
 

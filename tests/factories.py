@@ -76,7 +76,9 @@ class CorroborationFactory(factory.django.DjangoModelFactory):
         return services.record_corroboration(by=None, **kwargs)
 
 
-def build_dispute(*, parties: int = 2, claims_per_account: int = 3, evidence_per_claim: int = 2) -> Dispute:
+def build_dispute(
+    *, parties: int = 2, claims_per_account: int = 3, evidence_per_claim: int = 2
+) -> Dispute:
     """
     A dispute with an account per party, claims in each and evidence on each,
     every source different: for query-count tests that compare one row with many.
@@ -93,7 +95,9 @@ def build_dispute(*, parties: int = 2, claims_per_account: int = 3, evidence_per
             for n in range(evidence_per_claim):
                 CorroborationFactory(
                     claim=claim,
-                    source=SourceFactory(affiliation=accounts[n % parties].party, is_anonymous=n % 3 == 2),
+                    source=SourceFactory(
+                        affiliation=accounts[n % parties].party, is_anonymous=n % 3 == 2
+                    ),
                     stance=stances[n % len(stances)],
                 )
     return dispute

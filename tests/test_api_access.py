@@ -33,6 +33,7 @@ def key_client(header: str) -> APIClient:
 
 # No or bad credentials
 
+
 @probe
 def test_no_credentials_answers_401_with_www_authenticate(party):
     response = APIClient().get("/probe/parties/")
@@ -73,6 +74,7 @@ def test_partner_keys_are_stored_hashed(partner_key):
 
 
 # Partners
+
 
 @probe
 def test_partner_key_reads(partner_client, party):
@@ -117,7 +119,9 @@ def test_expired_partner_key_stops_working(partner_client, partner_key, party):
 
 @probe
 def test_partner_key_not_yet_expired_works(party):
-    _, key = APIKey.objects.create_key(name="Example Post", expiry_date=timezone.now() + timedelta(days=1))
+    _, key = APIKey.objects.create_key(
+        name="Example Post", expiry_date=timezone.now() + timedelta(days=1)
+    )
     assert key_client(f"Api-Key {key}").get("/probe/parties/").status_code == 200
 
 
@@ -127,6 +131,7 @@ def test_partner_reads_a_view_that_is_not_about_one_model(partner_client, party)
 
 
 # Staff tokens
+
 
 @probe
 def test_staff_token_writes_with_its_users_permissions(editor_client, editor, db):
@@ -198,11 +203,14 @@ def test_nobody_writes_to_a_view_that_is_not_about_one_model(editor_client, part
 
 # Sessions
 
+
 @probe
 def test_session_write_without_csrf_token_is_refused(editor, db):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(editor)
-    response = client.post("/probe/parties/", {"name": "North Korea", "slug": "north-korea"}, format="json")
+    response = client.post(
+        "/probe/parties/", {"name": "North Korea", "slug": "north-korea"}, format="json"
+    )
     assert response.status_code == 403
     assert "CSRF" in response.content.decode()
     assert not Party.objects.exists()
@@ -226,6 +234,7 @@ def test_session_write_with_csrf_token_goes_through(editor, db):
 
 # The real resources, as a partner and the newsroom's roles call them
 
+
 def corroboration_body(hanoi) -> dict:
     reuters = SourceFactory(name="Reuters", kind="wire_service", reliability="A")
     return {
@@ -248,14 +257,18 @@ def test_partner_reads_claims(partner_client, hanoi):
 
 
 def test_partner_cannot_add_corroboration(partner_client, hanoi):
-    response = partner_client.post("/api/v1/corroborations/", corroboration_body(hanoi), format="json")
+    response = partner_client.post(
+        "/api/v1/corroborations/", corroboration_body(hanoi), format="json"
+    )
     assert response.status_code == 403
     assert Corroboration.objects.count() == hanoi.corroboration_count
 
 
 def test_reporter_can_add_corroboration_and_score_moves(reporter_client, hanoi):
     before = hanoi.nk_claim.score
-    response = reporter_client.post("/api/v1/corroborations/", corroboration_body(hanoi), format="json")
+    response = reporter_client.post(
+        "/api/v1/corroborations/", corroboration_body(hanoi), format="json"
+    )
     assert response.status_code == 201
     hanoi.nk_claim.refresh_from_db()
     assert hanoi.nk_claim.score > before
@@ -263,7 +276,9 @@ def test_reporter_can_add_corroboration_and_score_moves(reporter_client, hanoi):
 
 def test_reporter_cannot_open_a_dispute(reporter_client, hanoi):
     response = reporter_client.post(
-        "/api/v1/disputes/", {"slug": "yongbyon", "title": "What was offered on Yongbyon?"}, format="json"
+        "/api/v1/disputes/",
+        {"slug": "yongbyon", "title": "What was offered on Yongbyon?"},
+        format="json",
     )
     assert response.status_code == 403
     assert not Dispute.objects.filter(slug="yongbyon").exists()
@@ -271,14 +286,18 @@ def test_reporter_cannot_open_a_dispute(reporter_client, hanoi):
 
 def test_editor_can_open_a_dispute(editor_client, hanoi):
     response = editor_client.post(
-        "/api/v1/disputes/", {"slug": "yongbyon", "title": "What was offered on Yongbyon?"}, format="json"
+        "/api/v1/disputes/",
+        {"slug": "yongbyon", "title": "What was offered on Yongbyon?"},
+        format="json",
     )
     assert response.status_code == 201
     assert Dispute.objects.filter(slug="yongbyon").exists()
 
 
 def test_viewer_cannot_add_corroboration(viewer_client, hanoi):
-    response = viewer_client.post("/api/v1/corroborations/", corroboration_body(hanoi), format="json")
+    response = viewer_client.post(
+        "/api/v1/corroborations/", corroboration_body(hanoi), format="json"
+    )
     assert response.status_code == 403
     assert Corroboration.objects.count() == hanoi.corroboration_count
 

@@ -140,7 +140,10 @@ def test_write_answers_with_the_new_object_tag_for_the_next_if_match(editor_clie
     )
     assert first["ETag"] == f'"party-{party.pk}-v2"'
     second = editor_client.patch(
-        f"/probe/parties/{party.pk}/", {"description": "Two."}, format="json", HTTP_IF_MATCH=first["ETag"]
+        f"/probe/parties/{party.pk}/",
+        {"description": "Two."},
+        format="json",
+        HTTP_IF_MATCH=first["ETag"],
     )
     assert second.status_code == 200
     assert second["ETag"] == f'"party-{party.pk}-v3"'
@@ -166,7 +169,9 @@ def test_if_match_that_does_not_name_this_version_is_refused(editor_client, part
 
 @probe
 def test_stale_if_match_is_refused_on_delete(editor_client, party):
-    response = editor_client.delete(f"/probe/parties/{party.pk}/", HTTP_IF_MATCH=f'"party-{party.pk}-v0"')
+    response = editor_client.delete(
+        f"/probe/parties/{party.pk}/", HTTP_IF_MATCH=f'"party-{party.pk}-v0"'
+    )
     assert response.status_code == 412
     assert Party.objects.filter(pk=party.pk).exists()
 
@@ -213,11 +218,15 @@ def test_idempotent_post_replayed_creates_one_object_and_answers_the_same(editor
 @probe
 def test_same_idempotency_key_with_another_body_is_refused(editor_client, db):
     editor_client.post(
-        "/probe/parties/", {"name": "North Korea", "slug": "north-korea"}, format="json",
+        "/probe/parties/",
+        {"name": "North Korea", "slug": "north-korea"},
+        format="json",
         HTTP_IDEMPOTENCY_KEY="k-1",
     )
     response = editor_client.post(
-        "/probe/parties/", {"name": "South Korea", "slug": "south-korea"}, format="json",
+        "/probe/parties/",
+        {"name": "South Korea", "slug": "south-korea"},
+        format="json",
         HTTP_IDEMPOTENCY_KEY="k-1",
     )
     assert response.status_code == 422
@@ -226,7 +235,9 @@ def test_same_idempotency_key_with_another_body_is_refused(editor_client, db):
 
 
 @probe
-def test_retry_while_the_first_post_is_still_running_is_told_to_wait(editor_client, db, monkeypatch):
+def test_retry_while_the_first_post_is_still_running_is_told_to_wait(
+    editor_client, db, monkeypatch
+):
     body = {"name": "North Korea", "slug": "north-korea"}
     retries = []
     original = PartyViewSet.perform_create
@@ -252,7 +263,10 @@ def test_idempotency_keys_belong_to_their_caller(editor_client, admin_user, db):
     admin = APIClient()
     admin.force_authenticate(admin_user)
     response = admin.post(
-        "/probe/parties/", {"name": "Japan", "slug": "japan"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+        "/probe/parties/",
+        {"name": "Japan", "slug": "japan"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
     )
     assert response.status_code == 201
 
@@ -264,7 +278,10 @@ def test_a_failed_post_frees_its_idempotency_key(editor_client, db):
     )
     assert bad.status_code == 400
     good = editor_client.post(
-        "/probe/parties/", {"name": "Japan", "slug": "japan"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+        "/probe/parties/",
+        {"name": "Japan", "slug": "japan"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
     )
     assert good.status_code == 201
 
@@ -277,6 +294,7 @@ def test_post_without_idempotency_key_is_not_deduplicated(editor_client, db):
 
 
 # The real resources, as a partner and two editors call them
+
 
 def test_partner_gets_304_on_claims_list_and_detail_in_one_query(
     partner_client, hanoi, django_assert_max_num_queries
@@ -302,9 +320,13 @@ def test_new_evidence_changes_the_claims_etag(partner_client, reporter_client, h
     etag = partner_client.get(url)["ETag"]
     recorded = reporter_client.post(
         "/api/v1/corroborations/",
-        {"claim": hanoi.nk_claim.pk, "source": hanoi.trump.pk, "stance": "contradicts",
-         "quote": "They wanted the sanctions lifted in their entirety.",
-         "observed_at": "2019-03-01T12:00:00Z"},
+        {
+            "claim": hanoi.nk_claim.pk,
+            "source": hanoi.trump.pk,
+            "stance": "contradicts",
+            "quote": "They wanted the sanctions lifted in their entirety.",
+            "observed_at": "2019-03-01T12:00:00Z",
+        },
         format="json",
     )
     assert recorded.status_code == 201
@@ -353,8 +375,13 @@ def test_stale_if_match_on_delete_keeps_the_evidence(editor_client, hanoi):
 
 
 def test_retried_corroboration_post_records_the_evidence_once(reporter_client, hanoi):
-    body = {"claim": hanoi.nk_claim.pk, "source": hanoi.trump.pk, "stance": "contradicts",
-            "quote": "a demand they have been pushing for weeks", "observed_at": "2019-03-01T12:00:00Z"}
+    body = {
+        "claim": hanoi.nk_claim.pk,
+        "source": hanoi.trump.pk,
+        "stance": "contradicts",
+        "quote": "a demand they have been pushing for weeks",
+        "observed_at": "2019-03-01T12:00:00Z",
+    }
     url = "/api/v1/corroborations/"
     first = reporter_client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
     again = reporter_client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
@@ -368,7 +395,9 @@ def test_a_delete_with_a_stale_if_match_is_refused_and_deletes_nothing(editor_cl
     evidence = hanoi.nk_claim.corroborations.first()
     url = f"/api/v1/corroborations/{evidence.pk}/"
     seen = editor_client.get(url)["ETag"]
-    edited = editor_client.patch(url, {"quote": "Edited by someone else."}, format="json", HTTP_IF_MATCH=seen)
+    edited = editor_client.patch(
+        url, {"quote": "Edited by someone else."}, format="json", HTTP_IF_MATCH=seen
+    )
     assert edited.status_code == 200
 
     response = editor_client.delete(url, HTTP_IF_MATCH=seen)

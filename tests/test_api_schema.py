@@ -22,12 +22,20 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 
 PATHS = {
-    "/api/v1/parties/", "/api/v1/parties/{slug}/",
-    "/api/v1/sources/", "/api/v1/sources/{id}/",
-    "/api/v1/disputes/", "/api/v1/disputes/{slug}/", "/api/v1/disputes/{slug}/claimreview/",
-    "/api/v1/accounts/", "/api/v1/accounts/{id}/",
-    "/api/v1/claims/", "/api/v1/claims/{id}/", "/api/v1/claims/{id}/claimreview/",
-    "/api/v1/corroborations/", "/api/v1/corroborations/{id}/",
+    "/api/v1/parties/",
+    "/api/v1/parties/{slug}/",
+    "/api/v1/sources/",
+    "/api/v1/sources/{id}/",
+    "/api/v1/disputes/",
+    "/api/v1/disputes/{slug}/",
+    "/api/v1/disputes/{slug}/claimreview/",
+    "/api/v1/accounts/",
+    "/api/v1/accounts/{id}/",
+    "/api/v1/claims/",
+    "/api/v1/claims/{id}/",
+    "/api/v1/claims/{id}/claimreview/",
+    "/api/v1/corroborations/",
+    "/api/v1/corroborations/{id}/",
     "/api/v1/changes/",
 }
 
@@ -42,7 +50,9 @@ def openapi(client, db):
 def test_schema_generates_without_warnings_and_validates(db):
     # --fail-on-warn turns every warning of drf-spectacular into a failure;
     # --validate checks the result against the OpenAPI 3 meta-schema.
-    call_command("spectacular", "--validate", "--fail-on-warn", stdout=StringIO(), stderr=StringIO())
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", stdout=StringIO(), stderr=StringIO()
+    )
 
 
 def test_schema_describes_every_path(openapi):
@@ -66,8 +76,18 @@ def test_every_operation_documents_its_errors_in_the_one_shape(openapi):
 def test_filters_are_documented_with_their_choices(openapi):
     parameters = {p["name"]: p for p in openapi["paths"]["/api/v1/claims/"]["get"]["parameters"]}
 
-    assert {"dispute", "party", "verdict", "min_score", "max_score", "updated_since", "search",
-            "ordering", "page", "page_size"} <= set(parameters)
+    assert {
+        "dispute",
+        "party",
+        "verdict",
+        "min_score",
+        "max_score",
+        "updated_since",
+        "search",
+        "ordering",
+        "page",
+        "page_size",
+    } <= set(parameters)
     assert "corroborated" in parameters["verdict"]["schema"]["enum"]
     assert parameters["page_size"]["schema"]["maximum"] == 100
     assert "-score" in parameters["ordering"]["schema"]["enum"]
@@ -139,16 +159,36 @@ def editor_token(editor):
 # A stale If-Match is answered before the body is read, as RFC 9110 §13.2.2
 # orders it: a body that breaks the schema sent with a stale tag gets the
 # documented 412, which schemathesis would otherwise count as accepting it.
-FUZZ_CONFIG = SchemathesisConfig.from_dict({
-    "checks": {"negative_data_rejection": {"expected-statuses": [
-        "400", "401", "403", "404", "405", "406", "409", "412", "415", "422", "428", "429", "5xx",
-    ]}},
-})
+FUZZ_CONFIG = SchemathesisConfig.from_dict(
+    {
+        "checks": {
+            "negative_data_rejection": {
+                "expected-statuses": [
+                    "400",
+                    "401",
+                    "403",
+                    "404",
+                    "405",
+                    "406",
+                    "409",
+                    "412",
+                    "415",
+                    "422",
+                    "428",
+                    "429",
+                    "5xx",
+                ]
+            }
+        },
+    }
+)
 
 
 @pytest.fixture
 def api_schema(wsgi_app, hanoi, editor_token):
-    return schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", wsgi_app, config=FUZZ_CONFIG)
+    return schemathesis.openapi.from_wsgi(
+        "/api/v1/schema/?format=json", wsgi_app, config=FUZZ_CONFIG
+    )
 
 
 def test_fuzzed_requests_get_documented_answers_and_no_server_error(api_schema, editor_token):
@@ -173,7 +213,6 @@ def test_fuzzed_requests_get_documented_answers_and_no_server_error(api_schema, 
                 case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
 
             send()
-
 
 
 def test_schema_documents_the_conditional_headers_and_304(openapi):

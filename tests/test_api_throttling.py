@@ -13,7 +13,11 @@ pytestmark = pytest.mark.urls("tests.api_probe")
 def low_rates(settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"partner": "3/minute", "staff": "2/minute", "anonymous": "2/minute"},
+        "DEFAULT_THROTTLE_RATES": {
+            "partner": "3/minute",
+            "staff": "2/minute",
+            "anonymous": "2/minute",
+        },
     }
 
 
@@ -41,7 +45,9 @@ def test_each_partner_key_has_its_own_count(partner_client, party, low_rates):
     assert other.get("/probe/parties/").status_code == 200
 
 
-def test_staff_user_is_counted_across_their_token_and_session(editor_client, editor, party, low_rates):
+def test_staff_user_is_counted_across_their_token_and_session(
+    editor_client, editor, party, low_rates
+):
     assert editor_client.get("/probe/parties/").status_code == 200
     session = APIClient()
     session.force_login(editor)
@@ -84,7 +90,9 @@ def test_staff_304s_count_too(editor_client, party, low_rates):
 def test_throttled_write_changes_nothing(editor_client, party, low_rates):
     for _ in range(2):
         editor_client.get("/probe/parties/")
-    response = editor_client.patch(f"/probe/parties/{party.pk}/", {"description": "Late."}, format="json")
+    response = editor_client.patch(
+        f"/probe/parties/{party.pk}/", {"description": "Late."}, format="json"
+    )
     assert response.status_code == 429
     party.refresh_from_db()
     assert party.description == ""

@@ -63,7 +63,9 @@ def test_replaying_the_feed_reconstructs_exactly_the_objects_that_exist(viewer_a
     doomed = services.create_dispute(by=editor, slug="doomed", title="Doomed?")
     services.create_account(by=editor, dispute=doomed, party=hanoi.us)
     services.delete_dispute(dispute=doomed, by=editor)
-    source_services.delete_source(source=source_services.create_source(by=editor, name="Gone"), by=editor)
+    source_services.delete_source(
+        source=source_services.create_source(by=editor, name="Gone"), by=editor
+    )
 
     alive, _ = replay(viewer_api)
 
@@ -88,7 +90,11 @@ def test_deletions_appear_with_no_url(viewer_api, hanoi, editor):
     events = viewer_api.get(f"/api/v1/changes/?since={cursor}").json()["results"]
 
     deletion = next(e for e in events if e["action"] == "deleted")
-    assert (deletion["object_type"], deletion["object_id"], deletion["url"]) == ("corroboration", item.pk, None)
+    assert (deletion["object_type"], deletion["object_id"], deletion["url"]) == (
+        "corroboration",
+        item.pk,
+        None,
+    )
     # Removing evidence rescored its claim: that is an update, with a link.
     update = next(e for e in events if e["object_type"] == "claim")
     assert update["action"] == "updated"
@@ -124,7 +130,9 @@ def test_bad_cursor_or_limit_is_a_400_naming_it(viewer_api, db, query, field):
 
 
 @pytest.mark.parametrize("count", [1, 100])
-def test_feed_runs_a_fixed_number_of_queries(viewer_api, editor, count, django_assert_max_num_queries):
+def test_feed_runs_a_fixed_number_of_queries(
+    viewer_api, editor, count, django_assert_max_num_queries
+):
     for n in range(count):
         source_services.create_source(by=editor, name=f"Source {n}")
     ClaimFactory()

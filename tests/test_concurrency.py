@@ -98,6 +98,7 @@ def api_client(token: str) -> APIClient:
 
 # Many writers adding evidence to one claim
 
+
 @postgres_only
 @committed
 def test_concurrent_evidence_on_one_claim_is_all_kept_and_scored_as_a_recompute_would(token):
@@ -109,11 +110,15 @@ def test_concurrent_evidence_on_one_claim_is_all_kept_and_scored_as_a_recompute_
     def record(writer: int) -> list[tuple[int, bytes]]:
         client = api_client(token)
         answers = []
-        for source in sources[writer * PER_WRITER:(writer + 1) * PER_WRITER]:
+        for source in sources[writer * PER_WRITER : (writer + 1) * PER_WRITER]:
             response = client.post(
                 "/api/v1/corroborations/",
-                {"claim": claim.pk, "source": source.pk, "stance": "supports",
-                 "quote": f"{source.name} backs it."},
+                {
+                    "claim": claim.pk,
+                    "source": source.pk,
+                    "stance": "supports",
+                    "quote": f"{source.name} backs it.",
+                },
                 format="json",
             )
             answers.append((response.status_code, response.content[:300]))
@@ -127,7 +132,9 @@ def test_concurrent_evidence_on_one_claim_is_all_kept_and_scored_as_a_recompute_
     assert recorded > 0
     stored = list(Corroboration.objects.filter(claim=claim).values_list("pk", flat=True))
     assert len(stored) == recorded
-    logged = Change.objects.filter(object_type="corroboration", action="created", object_id__in=stored)
+    logged = Change.objects.filter(
+        object_type="corroboration", action="created", object_id__in=stored
+    )
     assert logged.count() == recorded
     assert services.recompute_all(fix=False) == []
     # Each new independent source raised the score, one write after the other:
@@ -138,11 +145,14 @@ def test_concurrent_evidence_on_one_claim_is_all_kept_and_scored_as_a_recompute_
     assert len(history) == claim_snapshots + recorded
     assert history == sorted(set(history))
     assert history[-1] == claim.score
-    assert ScoreSnapshot.objects.filter(account=claim.account).count() == account_snapshots + recorded
+    assert (
+        ScoreSnapshot.objects.filter(account=claim.account).count() == account_snapshots + recorded
+    )
     assert claim.version == 1 + recorded
 
 
 # Editors racing on one claim's text
+
 
 def edits_logged(claim: Claim) -> int:
     return Change.objects.filter(object_type="claim", object_id=claim.pk, action="updated").count()
@@ -202,6 +212,7 @@ def test_editors_who_reread_after_a_412_all_land_one_after_the_other(token):
 
 # Writers on unrelated objects: the change log commits in id order
 
+
 def waiting_on_a_lock() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -233,7 +244,9 @@ def create_party_bypassing_the_services() -> None:
 @pytest.mark.parametrize(
     "write_b", [create_party_through_the_service, create_party_bypassing_the_services]
 )
-def test_a_writer_cannot_commit_while_an_earlier_one_is_open_so_the_feed_never_skips(token, write_b):
+def test_a_writer_cannot_commit_while_an_earlier_one_is_open_so_the_feed_never_skips(
+    token, write_b
+):
     claim = ClaimFactory()
     source = SourceFactory()
     feed = api_client(token)
@@ -303,7 +316,7 @@ def race_writers_on_this_database() -> dict[str, Any]:
 
     def record(writer: int) -> list[str]:
         errors = []
-        for source in sources[writer * SQLITE_PER_WRITER:(writer + 1) * SQLITE_PER_WRITER]:
+        for source in sources[writer * SQLITE_PER_WRITER : (writer + 1) * SQLITE_PER_WRITER]:
             try:
                 services.record_corroboration(
                     claim=claim, by=None, source=source, stance="supports", quote="Backs it."
@@ -338,7 +351,11 @@ def test_writers_racing_on_a_sqlite_file_all_land(tmp_path: Path):
     )
     child = subprocess.run(
         [sys.executable, "-c", script],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=300,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert child.returncode == 0, child.stderr[-3000:]
     report = json.loads(child.stdout.strip().splitlines()[-1])

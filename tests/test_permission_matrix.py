@@ -50,71 +50,71 @@ ROLES = {"viewer": VIEWERS, "reporter": REPORTERS, "editor": EDITORS}
 # The API, under /api/v1/. {party} and the like name the object a call is about.
 API = [
     # method and path                          anonymous partner viewer reporter editor
-    ("GET    parties/",                              401, 200, 200, 200, 200),
-    ("GET    parties/{party}/",                      401, 200, 200, 200, 200),
-    ("POST   parties/",                              401, 403, 403, 403, 201),
-    ("PUT    parties/{party}/",                      401, 403, 403, 403, 200),
-    ("PATCH  parties/{party}/",                      401, 403, 403, 403, 200),
-    ("DELETE parties/{party}/",                      401, 403, 403, 403, 204),
-    ("GET    sources/",                              401, 200, 200, 200, 200),
-    ("GET    sources/{source}/",                     401, 200, 200, 200, 200),
-    ("POST   sources/",                              401, 403, 403, 403, 201),
-    ("PUT    sources/{source}/",                     401, 403, 403, 403, 200),
-    ("PATCH  sources/{source}/",                     401, 403, 403, 403, 200),
-    ("DELETE sources/{source}/",                     401, 403, 403, 403, 204),
-    ("GET    disputes/",                             401, 200, 200, 200, 200),
-    ("GET    disputes/{dispute}/",                   401, 200, 200, 200, 200),
-    ("GET    disputes/{dispute}/claimreview/",       401, 200, 200, 200, 200),
-    ("POST   disputes/",                             401, 403, 403, 403, 201),
-    ("PUT    disputes/{dispute}/",                   401, 403, 403, 403, 200),
-    ("PATCH  disputes/{dispute}/",                   401, 403, 403, 403, 200),
-    ("DELETE disputes/{dispute}/",                   401, 403, 403, 403, 204),
-    ("GET    accounts/",                             401, 200, 200, 200, 200),
-    ("GET    accounts/{account}/",                   401, 200, 200, 200, 200),
-    ("POST   accounts/",                             401, 403, 403, 403, 201),
-    ("PUT    accounts/{account}/",                   401, 403, 403, 403, 200),
-    ("PATCH  accounts/{account}/",                   401, 403, 403, 403, 200),
-    ("DELETE accounts/{account}/",                   401, 403, 403, 403, 204),
-    ("GET    claims/",                               401, 200, 200, 200, 200),
-    ("GET    claims/{claim}/",                       401, 200, 200, 200, 200),
-    ("GET    claims/{claim}/claimreview/",           401, 200, 200, 200, 200),
-    ("POST   claims/",                               401, 403, 403, 201, 201),
-    ("PUT    claims/{claim}/",                       401, 403, 403, 200, 200),
-    ("PATCH  claims/{claim}/",                       401, 403, 403, 200, 200),
-    ("DELETE claims/{claim}/",                       401, 403, 403, 403, 204),
-    ("GET    corroborations/",                       401, 200, 200, 200, 200),
-    ("GET    corroborations/{corroboration}/",       401, 200, 200, 200, 200),
-    ("POST   corroborations/",                       401, 403, 403, 201, 201),
-    ("PUT    corroborations/{corroboration}/",       401, 403, 403, 200, 200),
-    ("PATCH  corroborations/{corroboration}/",       401, 403, 403, 200, 200),
-    ("DELETE corroborations/{corroboration}/",       401, 403, 403, 204, 204),
-    ("GET    changes/",                              401, 200, 200, 200, 200),
-    ("GET    schema/",                               200, 200, 200, 200, 200),
-    ("GET    docs/",                                 200, 200, 200, 200, 200),
+    ("GET    parties/", 401, 200, 200, 200, 200),
+    ("GET    parties/{party}/", 401, 200, 200, 200, 200),
+    ("POST   parties/", 401, 403, 403, 403, 201),
+    ("PUT    parties/{party}/", 401, 403, 403, 403, 200),
+    ("PATCH  parties/{party}/", 401, 403, 403, 403, 200),
+    ("DELETE parties/{party}/", 401, 403, 403, 403, 204),
+    ("GET    sources/", 401, 200, 200, 200, 200),
+    ("GET    sources/{source}/", 401, 200, 200, 200, 200),
+    ("POST   sources/", 401, 403, 403, 403, 201),
+    ("PUT    sources/{source}/", 401, 403, 403, 403, 200),
+    ("PATCH  sources/{source}/", 401, 403, 403, 403, 200),
+    ("DELETE sources/{source}/", 401, 403, 403, 403, 204),
+    ("GET    disputes/", 401, 200, 200, 200, 200),
+    ("GET    disputes/{dispute}/", 401, 200, 200, 200, 200),
+    ("GET    disputes/{dispute}/claimreview/", 401, 200, 200, 200, 200),
+    ("POST   disputes/", 401, 403, 403, 403, 201),
+    ("PUT    disputes/{dispute}/", 401, 403, 403, 403, 200),
+    ("PATCH  disputes/{dispute}/", 401, 403, 403, 403, 200),
+    ("DELETE disputes/{dispute}/", 401, 403, 403, 403, 204),
+    ("GET    accounts/", 401, 200, 200, 200, 200),
+    ("GET    accounts/{account}/", 401, 200, 200, 200, 200),
+    ("POST   accounts/", 401, 403, 403, 403, 201),
+    ("PUT    accounts/{account}/", 401, 403, 403, 403, 200),
+    ("PATCH  accounts/{account}/", 401, 403, 403, 403, 200),
+    ("DELETE accounts/{account}/", 401, 403, 403, 403, 204),
+    ("GET    claims/", 401, 200, 200, 200, 200),
+    ("GET    claims/{claim}/", 401, 200, 200, 200, 200),
+    ("GET    claims/{claim}/claimreview/", 401, 200, 200, 200, 200),
+    ("POST   claims/", 401, 403, 403, 201, 201),
+    ("PUT    claims/{claim}/", 401, 403, 403, 200, 200),
+    ("PATCH  claims/{claim}/", 401, 403, 403, 200, 200),
+    ("DELETE claims/{claim}/", 401, 403, 403, 403, 204),
+    ("GET    corroborations/", 401, 200, 200, 200, 200),
+    ("GET    corroborations/{corroboration}/", 401, 200, 200, 200, 200),
+    ("POST   corroborations/", 401, 403, 403, 201, 201),
+    ("PUT    corroborations/{corroboration}/", 401, 403, 403, 200, 200),
+    ("PATCH  corroborations/{corroboration}/", 401, 403, 403, 200, 200),
+    ("DELETE corroborations/{corroboration}/", 401, 403, 403, 204, 204),
+    ("GET    changes/", 401, 200, 200, 200, 200),
+    ("GET    schema/", 200, 200, 200, 200, 200),
+    ("GET    docs/", 200, 200, 200, 200, 200),
 ]
 
 # The dashboard's views, by URL name; writes are sent as htmx sends them,
 # so that a success answers 200 rather than a redirect like the login's.
 DASHBOARD = [
     # method and view                          anonymous partner viewer reporter editor
-    ("GET  overview",                              LOGIN, LOGIN, 200, 200, 200),
-    ("GET  overview, unchanged poll",              LOGIN, LOGIN, 204, 204, 204),
-    ("GET  dispute",                               LOGIN, LOGIN, 200, 200, 200),
-    ("GET  claim",                                 LOGIN, LOGIN, 200, 200, 200),
-    ("GET  claim, evidence form",                  LOGIN, LOGIN, 403, 200, 200),
-    ("GET  source_options",                        LOGIN, LOGIN, 200, 200, 200),
-    ("POST add_corroboration",                     LOGIN, LOGIN, 403, 200, 200),
-    ("GET  edit_corroboration",                    LOGIN, LOGIN, 403, 200, 200),
-    ("POST edit_corroboration",                    LOGIN, LOGIN, 403, 200, 200),
-    ("GET  delete_corroboration",                  LOGIN, LOGIN, 403, 200, 200),
-    ("POST delete_corroboration",                  LOGIN, LOGIN, 403, 200, 200),
-    ("GET  sources",                               LOGIN, LOGIN, 200, 200, 200),
-    ("GET  source",                                LOGIN, LOGIN, 200, 200, 200),
-    ("GET  source_add",                            LOGIN, LOGIN, 403, 403, 200),
-    ("POST source_add",                            LOGIN, LOGIN, 403, 403, 200),
-    ("GET  source_edit",                           LOGIN, LOGIN, 403, 403, 200),
-    ("POST source_edit",                           LOGIN, LOGIN, 403, 403, 200),
-    ("GET  activity",                              LOGIN, LOGIN, 200, 200, 200),
+    ("GET  overview", LOGIN, LOGIN, 200, 200, 200),
+    ("GET  overview, unchanged poll", LOGIN, LOGIN, 204, 204, 204),
+    ("GET  dispute", LOGIN, LOGIN, 200, 200, 200),
+    ("GET  claim", LOGIN, LOGIN, 200, 200, 200),
+    ("GET  claim, evidence form", LOGIN, LOGIN, 403, 200, 200),
+    ("GET  source_options", LOGIN, LOGIN, 200, 200, 200),
+    ("POST add_corroboration", LOGIN, LOGIN, 403, 200, 200),
+    ("GET  edit_corroboration", LOGIN, LOGIN, 403, 200, 200),
+    ("POST edit_corroboration", LOGIN, LOGIN, 403, 200, 200),
+    ("GET  delete_corroboration", LOGIN, LOGIN, 403, 200, 200),
+    ("POST delete_corroboration", LOGIN, LOGIN, 403, 200, 200),
+    ("GET  sources", LOGIN, LOGIN, 200, 200, 200),
+    ("GET  source", LOGIN, LOGIN, 200, 200, 200),
+    ("GET  source_add", LOGIN, LOGIN, 403, 403, 200),
+    ("POST source_add", LOGIN, LOGIN, 403, 403, 200),
+    ("GET  source_edit", LOGIN, LOGIN, 403, 403, 200),
+    ("POST source_edit", LOGIN, LOGIN, 403, 403, 200),
+    ("GET  activity", LOGIN, LOGIN, 200, 200, 200),
 ]
 
 
@@ -126,6 +126,7 @@ DASHBOARD = [
 # once for the module, in a transaction rolled back at the module's end; each
 # test runs in a savepoint inside it (pytest-django's `db`), so every cell
 # still starts from the same database.
+
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
@@ -176,30 +177,59 @@ def api_path(path: str, w: SimpleNamespace) -> str:
 API_BODIES: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "POST parties/": lambda w: {"name": "South Korea", "slug": "south-korea"},
     "PUT parties/{party}/": lambda w: {
-        "name": "Observers", "slug": "observers", "description": "Neutral."},
+        "name": "Observers",
+        "slug": "observers",
+        "description": "Neutral.",
+    },
     "PATCH parties/{party}/": lambda w: {"description": "Neutral."},
     "POST sources/": lambda w: {"name": "Yonhap", "kind": "wire_service", "reliability": "B"},
-    "PUT sources/{source}/": lambda w: {"name": "Reuters", "kind": "wire_service", "reliability": "A"},
+    "PUT sources/{source}/": lambda w: {
+        "name": "Reuters",
+        "kind": "wire_service",
+        "reliability": "A",
+    },
     "PATCH sources/{source}/": lambda w: {"notes": "Wire service."},
-    "POST disputes/": lambda w: {"slug": "singapore-summit", "title": "What was agreed in Singapore?"},
+    "POST disputes/": lambda w: {
+        "slug": "singapore-summit",
+        "title": "What was agreed in Singapore?",
+    },
     "PUT disputes/{dispute}/": lambda w: {
-        "slug": w.dispute.slug, "title": w.dispute.title, "summary": "Rewritten.", "status": "open"},
+        "slug": w.dispute.slug,
+        "title": w.dispute.title,
+        "summary": "Rewritten.",
+        "status": "open",
+    },
     "PATCH disputes/{dispute}/": lambda w: {"status": "settled"},
     "POST accounts/": lambda w: {"dispute": w.dispute.slug, "party": w.spare_party.slug},
     "PUT accounts/{account}/": lambda w: {
-        "dispute": w.dispute.slug, "party": w.us.slug, "summary": "Rewritten."},
+        "dispute": w.dispute.slug,
+        "party": w.us.slug,
+        "summary": "Rewritten.",
+    },
     "PATCH accounts/{account}/": lambda w: {"summary": "Rewritten."},
     "POST claims/": lambda w: {
-        "account": w.us_account.pk, "speaker": w.trump.pk, "text": "We were ready to walk away."},
+        "account": w.us_account.pk,
+        "speaker": w.trump.pk,
+        "text": "We were ready to walk away.",
+    },
     "PUT claims/{claim}/": lambda w: {
-        "account": w.us_account.pk, "speaker": w.us_claim.speaker_id, "text": "Rewritten."},
+        "account": w.us_account.pk,
+        "speaker": w.us_claim.speaker_id,
+        "text": "Rewritten.",
+    },
     "PATCH claims/{claim}/": lambda w: {"text": "Rewritten."},
     "POST corroborations/": lambda w: {
-        "claim": w.nk_claim.pk, "source": w.spare_source.pk, "stance": "supports",
-        "quote": "North Korea sought partial relief."},
+        "claim": w.nk_claim.pk,
+        "source": w.spare_source.pk,
+        "stance": "supports",
+        "quote": "North Korea sought partial relief.",
+    },
     "PUT corroborations/{corroboration}/": lambda w: {
-        "claim": w.evidence.claim_id, "source": w.evidence.source_id, "stance": w.evidence.stance,
-        "quote": "Rewritten."},
+        "claim": w.evidence.claim_id,
+        "source": w.evidence.source_id,
+        "stance": w.evidence.stance,
+        "quote": "Rewritten.",
+    },
     "PATCH corroborations/{corroboration}/": lambda w: {"quote": "Rewritten."},
 }
 
@@ -214,47 +244,78 @@ class Page:
 
 
 def evidence_form(w: SimpleNamespace, **changes: Any) -> dict[str, Any]:
-    return {"source": w.evidence.source.name, "stance": w.evidence.stance, "quote": w.evidence.quote,
-            "url": "", "observed_at": "", "version": w.evidence.version, **changes}
+    return {
+        "source": w.evidence.source.name,
+        "stance": w.evidence.stance,
+        "quote": w.evidence.quote,
+        "url": "",
+        "observed_at": "",
+        "version": w.evidence.version,
+        **changes,
+    }
 
 
 def source_form(w: SimpleNamespace, **changes: Any) -> dict[str, Any]:
-    return {"name": "Reuters", "kind": "wire_service", "affiliation": "", "reliability": "B",
-            "url": "", "origin": "", "notes": "", **changes}
+    return {
+        "name": "Reuters",
+        "kind": "wire_service",
+        "affiliation": "",
+        "reliability": "B",
+        "url": "",
+        "origin": "",
+        "notes": "",
+        **changes,
+    }
 
 
 DASHBOARD_PAGES: dict[str, Page] = {
     "overview": Page("dashboard:overview"),
     "overview, unchanged poll": Page(
-        "dashboard:overview", query=lambda w: {"since": Change.latest_id()}, htmx_target="overview"),
+        "dashboard:overview", query=lambda w: {"since": Change.latest_id()}, htmx_target="overview"
+    ),
     "dispute": Page("dashboard:dispute", args=lambda w: [w.dispute.slug]),
     "claim": Page("dashboard:claim", args=lambda w: [w.nk_claim.pk]),
     "claim, evidence form": Page(
-        "dashboard:claim", args=lambda w: [w.nk_claim.pk], htmx_target="corroboration-form"),
+        "dashboard:claim", args=lambda w: [w.nk_claim.pk], htmx_target="corroboration-form"
+    ),
     "source_options": Page("dashboard:source_options", query=lambda w: {"source": "Reu"}),
     "add_corroboration": Page(
-        "dashboard:add_corroboration", args=lambda w: [w.nk_claim.pk],
+        "dashboard:add_corroboration",
+        args=lambda w: [w.nk_claim.pk],
         data=lambda w: {"source": "Reuters", "stance": "supports", "quote": "Partial relief only."},
-        htmx_target="corroboration-form"),
+        htmx_target="corroboration-form",
+    ),
     "edit_corroboration": Page(
-        "dashboard:edit_corroboration", args=lambda w: [w.evidence.pk],
-        data=lambda w: evidence_form(w, quote="Rewritten."), htmx_target="corroboration-form"),
+        "dashboard:edit_corroboration",
+        args=lambda w: [w.evidence.pk],
+        data=lambda w: evidence_form(w, quote="Rewritten."),
+        htmx_target="corroboration-form",
+    ),
     "delete_corroboration": Page(
-        "dashboard:delete_corroboration", args=lambda w: [w.evidence.pk],
-        data=lambda w: {"version": w.evidence.version}, htmx_target="corroboration-form"),
+        "dashboard:delete_corroboration",
+        args=lambda w: [w.evidence.pk],
+        data=lambda w: {"version": w.evidence.version},
+        htmx_target="corroboration-form",
+    ),
     "sources": Page("dashboard:sources"),
     "source": Page("dashboard:source", args=lambda w: [w.ap.pk]),
     "source_add": Page(
-        "dashboard:source_add", data=lambda w: source_form(w, name="Yonhap"), htmx_target="source-form"),
+        "dashboard:source_add",
+        data=lambda w: source_form(w, name="Yonhap"),
+        htmx_target="source-form",
+    ),
     "source_edit": Page(
-        "dashboard:source_edit", args=lambda w: [w.spare_source.pk],
+        "dashboard:source_edit",
+        args=lambda w: [w.spare_source.pk],
         data=lambda w: source_form(w, notes="Wire service.", version=w.spare_source.version),
-        htmx_target="source-form"),
+        htmx_target="source-form",
+    ),
     "activity": Page("dashboard:activity"),
 }
 
 
 # The database, whole: every row of every table.
+
 
 def database_state() -> dict[str, str]:
     state = {}
@@ -269,6 +330,7 @@ def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 
 # The callers
+
 
 def api_caller(caller: str, w: SimpleNamespace) -> APIClient:
     client = APIClient()
@@ -307,10 +369,16 @@ def cells() -> list[Any]:
         for action, *expected in table:
             method, target = action.split(None, 1)
             for caller, answer in zip(CALLERS, expected, strict=True):
-                params.append(pytest.param(
-                    door, method, target, caller, answer,
-                    id=f"{door}:{method} {target}:{caller}",
-                ))
+                params.append(
+                    pytest.param(
+                        door,
+                        method,
+                        target,
+                        caller,
+                        answer,
+                        id=f"{door}:{method} {target}:{caller}",
+                    )
+                )
     return params
 
 

@@ -50,18 +50,29 @@ class AccountSerializer(DisputeAccountSerializer):
 
     class Meta(DisputeAccountSerializer.Meta):
         fields = [
-            "id", "dispute", "party", "summary", "credibility", "claim_count",
-            "version", "created_at", "updated_at",
+            "id",
+            "dispute",
+            "party",
+            "summary",
+            "credibility",
+            "claim_count",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
 
 class AccountInputSerializer(VersionedInput):
     dispute = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Dispute.objects.all(), help_text="The dispute's slug. Fixed once set."
+        slug_field="slug",
+        queryset=Dispute.objects.all(),
+        help_text="The dispute's slug. Fixed once set.",
     )
     party = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Party.objects.all(), help_text="The party's slug. Fixed once set."
+        slug_field="slug",
+        queryset=Party.objects.all(),
+        help_text="The party's slug. Fixed once set.",
     )
     summary = serializers.CharField(required=False, allow_blank=True)
 
@@ -79,9 +90,15 @@ class AccountFilter(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="List accounts, each with its party and credibility"),
     retrieve=extend_schema(summary="An account with its party and credibility"),
-    create=extend_schema(summary="Add a party's account to a dispute", responses={201: AccountSerializer}),
-    update=extend_schema(summary="Replace an account's summary", responses={200: AccountSerializer}),
-    partial_update=extend_schema(summary="Edit an account's summary", responses={200: AccountSerializer}),
+    create=extend_schema(
+        summary="Add a party's account to a dispute", responses={201: AccountSerializer}
+    ),
+    update=extend_schema(
+        summary="Replace an account's summary", responses={200: AccountSerializer}
+    ),
+    partial_update=extend_schema(
+        summary="Edit an account's summary", responses={200: AccountSerializer}
+    ),
     destroy=extend_schema(summary="Delete an account with its claims and evidence"),
 )
 class AccountViewSet(ServiceViewSet):
@@ -100,8 +117,12 @@ class AccountViewSet(ServiceViewSet):
     def create_object(self, *, by: Any, **fields: Any) -> Account:
         return services.create_account(by=by, **fields)
 
-    def update_object(self, obj: Account, *, by: Any, expected_version: int | None, **fields: Any) -> Account:
-        return services.update_account(account=obj, by=by, expected_version=expected_version, **fields)
+    def update_object(
+        self, obj: Account, *, by: Any, expected_version: int | None, **fields: Any
+    ) -> Account:
+        return services.update_account(
+            account=obj, by=by, expected_version=expected_version, **fields
+        )
 
     def delete_object(self, obj: Account, *, by: Any, expected_version: int | None) -> None:
         services.delete_account(account=obj, by=by, expected_version=expected_version)

@@ -29,7 +29,9 @@ class ChangeSerializer(serializers.ModelSerializer):
         model = Change
         fields = ["id", "action", "object_type", "object_id", "at", "summary", "url"]
         read_only_fields = fields
-        extra_kwargs = {"id": {"help_text": "The event's cursor: pass it as `since` to read what follows."}}
+        extra_kwargs = {
+            "id": {"help_text": "The event's cursor: pass it as `since` to read what follows."}
+        }
 
     def get_url(self, change: Change) -> str | None:
         return self.context["urls"].get((change.object_type, change.object_id))
@@ -69,11 +71,13 @@ class ChangesView(ConditionalRequestsMixin, APIView):
         summary="The changes feed, for incremental sync",
         parameters=[
             OpenApiParameter(
-                "since", {"type": "integer", "minimum": 0},
+                "since",
+                {"type": "integer", "minimum": 0},
                 description="Return the events after this cursor (0: from the start).",
             ),
             OpenApiParameter(
-                "limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
                 description=f"At most this many events, 1 to {MAX_LIMIT} (default 100).",
             ),
         ],

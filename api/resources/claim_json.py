@@ -47,17 +47,45 @@ from ..renderers import SplicingJSONRenderer
 # Building a claim's JSON from rows
 
 CLAIM_COLUMNS = (
-    "id", "text", "account_id", "account__dispute__slug",
-    "account__party_id", "account__party__slug", "account__party__name",
-    "speaker_id", "speaker__name", "speaker__kind", "speaker__reliability", "speaker__is_anonymous",
-    "speaker__affiliation_id", "speaker__affiliation__slug", "speaker__affiliation__name",
-    "stated_at", "appearance", "score", "verdict", "evidence_weight",
-    "version", "created_at", "updated_at",
+    "id",
+    "text",
+    "account_id",
+    "account__dispute__slug",
+    "account__party_id",
+    "account__party__slug",
+    "account__party__name",
+    "speaker_id",
+    "speaker__name",
+    "speaker__kind",
+    "speaker__reliability",
+    "speaker__is_anonymous",
+    "speaker__affiliation_id",
+    "speaker__affiliation__slug",
+    "speaker__affiliation__name",
+    "stated_at",
+    "appearance",
+    "score",
+    "verdict",
+    "evidence_weight",
+    "version",
+    "created_at",
+    "updated_at",
 )
 EVIDENCE_COLUMNS = (
-    "id", "claim_id", "stance", "quote", "url", "observed_at",
-    "source_id", "source__name", "source__kind", "source__reliability", "source__is_anonymous",
-    "source__affiliation_id", "source__affiliation__slug", "source__affiliation__name",
+    "id",
+    "claim_id",
+    "stance",
+    "quote",
+    "url",
+    "observed_at",
+    "source_id",
+    "source__name",
+    "source__kind",
+    "source__reliability",
+    "source__is_anonymous",
+    "source__affiliation_id",
+    "source__affiliation__slug",
+    "source__affiliation__name",
 )
 
 
@@ -72,7 +100,11 @@ def iso(value: datetime | None, tz: tzinfo) -> str | None:
 def _party(row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
     if row[f"{prefix}_id"] is None:
         return None
-    return {"id": row[f"{prefix}_id"], "slug": row[f"{prefix}__slug"], "name": row[f"{prefix}__name"]}
+    return {
+        "id": row[f"{prefix}_id"],
+        "slug": row[f"{prefix}__slug"],
+        "name": row[f"{prefix}__name"],
+    }
 
 
 def _source(row: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -105,14 +137,16 @@ def claim_representations(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]
         source = sources.get(item["source_id"])
         if source is None:
             source = sources[item["source_id"]] = _source(item, "source")
-        evidence[item["claim_id"]].append({
-            "id": item["id"],
-            "source": source,
-            "stance": item["stance"],
-            "quote": item["quote"],
-            "url": item["url"],
-            "observed_at": iso(item["observed_at"], tz),
-        })
+        evidence[item["claim_id"]].append(
+            {
+                "id": item["id"],
+                "source": source,
+                "stance": item["stance"],
+                "quote": item["quote"],
+                "url": item["url"],
+                "observed_at": iso(item["observed_at"], tz),
+            }
+        )
     return [
         {
             "id": row["id"],
@@ -214,13 +248,16 @@ def rendered_claims(stamps: Sequence[ClaimStamp]) -> list[bytes]:
     epoch = reference_epoch()
     keys = [cache_key(stamp, epoch) for stamp in stamps]
     found = cache.get_many(keys)
-    missing = [stamp.id for stamp, key in zip(stamps, keys) if key not in found]
+    missing = [stamp.id for stamp, key in zip(stamps, keys, strict=True) if key not in found]
     if missing:
         rows = Claim.objects.filter(pk__in=missing).values(*CLAIM_COLUMNS)
-        built = {item["id"]: SplicingJSONRenderer.render_item(item) for item in claim_representations(rows)}
+        built = {
+            item["id"]: SplicingJSONRenderer.render_item(item)
+            for item in claim_representations(rows)
+        }
         fresh = {
             key: built[stamp.id]
-            for stamp, key in zip(stamps, keys)
+            for stamp, key in zip(stamps, keys, strict=True)
             if stamp.id in built and key not in found
         }
         cache.set_many(fresh, timeout=TIMEOUT)

@@ -88,11 +88,23 @@ def claim_review(claim: Claim, *, url: str) -> dict[str, Any]:
 _THING = {
     "type": "object",
     "required": ["@type", "name"],
-    "properties": {"@type": {"type": "string"}, "name": {"type": "string"}, "url": {"type": "string"}},
+    "properties": {
+        "@type": {"type": "string"},
+        "name": {"type": "string"},
+        "url": {"type": "string"},
+    },
 }
 CLAIM_REVIEW_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["@type", "url", "claimReviewed", "itemReviewed", "reviewRating", "author", "datePublished"],
+    "required": [
+        "@type",
+        "url",
+        "claimReviewed",
+        "itemReviewed",
+        "reviewRating",
+        "author",
+        "datePublished",
+    ],
     "properties": {
         "@context": {"type": "string", "enum": ["https://schema.org"]},
         "@type": {"type": "string", "enum": ["ClaimReview"]},

@@ -78,11 +78,14 @@ class ClaimSerializer(serializers.ModelSerializer):
     to identical output.
     """
 
-    dispute = serializers.SlugRelatedField(source="account.dispute", slug_field="slug", read_only=True)
+    dispute = serializers.SlugRelatedField(
+        source="account.dispute", slug_field="slug", read_only=True
+    )
     party = PartyRefSerializer(source="account.party", read_only=True)
     speaker = SourceRefSerializer(read_only=True)
     appearance = BlankableURLField(
-        read_only=True, help_text="Where the statement was made or first reported; empty if unknown."
+        read_only=True,
+        help_text="Where the statement was made or first reported; empty if unknown.",
     )
     credibility = serializers.SerializerMethodField()
     corroborations = ClaimEvidenceSerializer(many=True, read_only=True)
@@ -90,8 +93,19 @@ class ClaimSerializer(serializers.ModelSerializer):
     class Meta:
         model = Claim
         fields = [
-            "id", "text", "account", "dispute", "party", "speaker", "stated_at", "appearance",
-            "credibility", "corroborations", "version", "created_at", "updated_at",
+            "id",
+            "text",
+            "account",
+            "dispute",
+            "party",
+            "speaker",
+            "stated_at",
+            "appearance",
+            "credibility",
+            "corroborations",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -155,7 +169,8 @@ class ClaimDetailSerializer(ClaimSerializer):
 
 class ClaimInputSerializer(VersionedInput):
     account = serializers.PrimaryKeyRelatedField(
-        queryset=Account.objects.all(), help_text="The id of the account the claim belongs to. Fixed once set."
+        queryset=Account.objects.all(),
+        help_text="The id of the account the claim belongs to. Fixed once set.",
     )
     text = serializers.CharField()
     speaker = serializers.PrimaryKeyRelatedField(
@@ -186,7 +201,8 @@ class ClaimFilter(django_filters.FilterSet):
     min_score = ScoreFilter(lookup_expr="gte", help_text="Claims scoring at least this (0 to 1).")
     max_score = ScoreFilter(lookup_expr="lte", help_text="Claims scoring at most this (0 to 1).")
     updated_since = UTCDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte",
+        field_name="updated_at",
+        lookup_expr="gte",
         help_text="Claims changed at or after this ISO 8601 time (a naive time is UTC).",
     )
     search = django_filters.CharFilter(
@@ -196,8 +212,15 @@ class ClaimFilter(django_filters.FilterSet):
     class Meta:
         model = Claim
         fields = [
-            "dispute", "party", "account", "speaker", "verdict",
-            "min_score", "max_score", "updated_since", "search",
+            "dispute",
+            "party",
+            "account",
+            "speaker",
+            "verdict",
+            "min_score",
+            "max_score",
+            "updated_since",
+            "search",
         ]
 
     def filter_search(self, queryset: QuerySet[Claim], name: str, value: str) -> QuerySet[Claim]:
@@ -255,7 +278,9 @@ class ClaimViewSet(ServiceViewSet):
     def create_object(self, *, by: Any, **fields: Any) -> Claim:
         return services.create_claim(by=by, **fields)
 
-    def update_object(self, obj: Claim, *, by: Any, expected_version: int | None, **fields: Any) -> Claim:
+    def update_object(
+        self, obj: Claim, *, by: Any, expected_version: int | None, **fields: Any
+    ) -> Claim:
         return services.update_claim(claim=obj, by=by, expected_version=expected_version, **fields)
 
     def delete_object(self, obj: Claim, *, by: Any, expected_version: int | None) -> None:
@@ -272,4 +297,6 @@ class ClaimViewSet(ServiceViewSet):
     @action(**CLAIM_REVIEW_ACTION)
     def claimreview(self, request: Request, pk: str) -> Response:
         claim = self.get_object()
-        return Response({"@context": SCHEMA_ORG, **claim_review(claim, url=claim_review_url(request, claim))})
+        return Response(
+            {"@context": SCHEMA_ORG, **claim_review(claim, url=claim_review_url(request, claim))}
+        )

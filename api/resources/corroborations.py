@@ -26,8 +26,16 @@ class CorroborationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Corroboration
         fields = [
-            "id", "claim", "source", "stance", "quote", "url", "observed_at",
-            "version", "created_at", "updated_at",
+            "id",
+            "claim",
+            "source",
+            "stance",
+            "quote",
+            "url",
+            "observed_at",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -36,7 +44,9 @@ class CorroborationInputSerializer(VersionedInput):
     claim = serializers.PrimaryKeyRelatedField(
         queryset=Claim.objects.all(), help_text="The id of the claim. Fixed once set."
     )
-    source = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all(), help_text="The source's id.")
+    source = serializers.PrimaryKeyRelatedField(
+        queryset=Source.objects.all(), help_text="The source's id."
+    )
     stance = serializers.ChoiceField(choices=Stance.choices)
     quote = serializers.CharField(help_text="The words the evidence rests on.")
     url = BlankableURLField()
@@ -46,8 +56,12 @@ class CorroborationInputSerializer(VersionedInput):
 
 
 class CorroborationFilter(django_filters.FilterSet):
-    claim = django_filters.ModelChoiceFilter(queryset=Claim.objects.all(), help_text="A claim's id.")
-    source = django_filters.ModelChoiceFilter(queryset=Source.objects.all(), help_text="A source's id.")
+    claim = django_filters.ModelChoiceFilter(
+        queryset=Claim.objects.all(), help_text="A claim's id."
+    )
+    source = django_filters.ModelChoiceFilter(
+        queryset=Source.objects.all(), help_text="A source's id."
+    )
     dispute = dispute_filter("claim__account__dispute")
     stance = django_filters.ChoiceFilter(choices=Stance.choices)
 
@@ -59,12 +73,16 @@ class CorroborationFilter(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="List corroborations (evidence) with their sources"),
     retrieve=extend_schema(summary="A corroboration with its source"),
-    create=extend_schema(summary="Record evidence for or against a claim (rescores it)",
-                         responses={201: CorroborationSerializer}),
-    update=extend_schema(summary="Replace evidence (rescores its claim)",
-                         responses={200: CorroborationSerializer}),
-    partial_update=extend_schema(summary="Edit evidence (rescores its claim)",
-                                 responses={200: CorroborationSerializer}),
+    create=extend_schema(
+        summary="Record evidence for or against a claim (rescores it)",
+        responses={201: CorroborationSerializer},
+    ),
+    update=extend_schema(
+        summary="Replace evidence (rescores its claim)", responses={200: CorroborationSerializer}
+    ),
+    partial_update=extend_schema(
+        summary="Edit evidence (rescores its claim)", responses={200: CorroborationSerializer}
+    ),
     destroy=extend_schema(summary="Remove evidence (rescores its claim)"),
 )
 class CorroborationViewSet(ServiceViewSet):

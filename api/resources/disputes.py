@@ -33,8 +33,15 @@ class DisputeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Dispute
         fields = [
-            "id", "slug", "title", "summary", "status", "accounts",
-            "version", "created_at", "updated_at",
+            "id",
+            "slug",
+            "title",
+            "summary",
+            "status",
+            "accounts",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -48,13 +55,17 @@ class DisputeInputSerializer(VersionedInput):
 
 class DisputeFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Dispute.Status.choices)
-    search = django_filters.CharFilter(method="filter_search", help_text="Text in the title or summary.")
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Text in the title or summary."
+    )
 
     class Meta:
         model = Dispute
         fields = ["status", "search"]
 
-    def filter_search(self, queryset: QuerySet[Dispute], name: str, value: str) -> QuerySet[Dispute]:
+    def filter_search(
+        self, queryset: QuerySet[Dispute], name: str, value: str
+    ) -> QuerySet[Dispute]:
         value = value.strip()
         return queryset.filter(Q(title__icontains=value) | Q(summary__icontains=value))
 
@@ -84,8 +95,12 @@ class DisputeViewSet(ServiceViewSet):
     def create_object(self, *, by: Any, **fields: Any) -> Dispute:
         return services.create_dispute(by=by, **fields)
 
-    def update_object(self, obj: Dispute, *, by: Any, expected_version: int | None, **fields: Any) -> Dispute:
-        return services.update_dispute(dispute=obj, by=by, expected_version=expected_version, **fields)
+    def update_object(
+        self, obj: Dispute, *, by: Any, expected_version: int | None, **fields: Any
+    ) -> Dispute:
+        return services.update_dispute(
+            dispute=obj, by=by, expected_version=expected_version, **fields
+        )
 
     def delete_object(self, obj: Dispute, *, by: Any, expected_version: int | None) -> None:
         services.delete_dispute(dispute=obj, by=by, expected_version=expected_version)

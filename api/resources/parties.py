@@ -64,7 +64,9 @@ class PartyViewSet(ServiceViewSet):
     def create_object(self, *, by: Any, **fields: Any) -> Party:
         return services.create_party(by=by, **fields)
 
-    def update_object(self, obj: Party, *, by: Any, expected_version: int | None, **fields: Any) -> Party:
+    def update_object(
+        self, obj: Party, *, by: Any, expected_version: int | None, **fields: Any
+    ) -> Party:
         return services.update_party(party=obj, by=by, expected_version=expected_version, **fields)
 
     def delete_object(self, obj: Party, *, by: Any, expected_version: int | None) -> None:

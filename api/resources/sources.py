@@ -122,8 +122,20 @@ class SourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Source
         fields = [
-            "id", "name", "kind", "affiliation", "is_anonymous", "reliability", "url", "notes",
-            "origin", "corroborations", "track_record", "version", "created_at", "updated_at",
+            "id",
+            "name",
+            "kind",
+            "affiliation",
+            "is_anonymous",
+            "reliability",
+            "url",
+            "notes",
+            "origin",
+            "corroborations",
+            "track_record",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -142,7 +154,9 @@ class SourceFilter(django_filters.FilterSet):
         choices=Reliability.choices, help_text="Admiralty grade A–F."
     )
     kind = django_filters.ChoiceFilter(choices=SourceKind.choices)
-    search = django_filters.CharFilter(method="filter_search", help_text="Text in the name or notes.")
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Text in the name or notes."
+    )
 
     class Meta:
         model = Source
@@ -151,7 +165,11 @@ class SourceFilter(django_filters.FilterSet):
     def filter_party(self, queryset: QuerySet[Source], name: str, value: str) -> QuerySet[Source]:
         if value != INDEPENDENT and not Party.objects.filter(slug=value).exists():
             raise exceptions.ValidationError(
-                {name: [f"No party has the slug {value!r} (use `{INDEPENDENT}` for sources with no party)."]}
+                {
+                    name: [
+                        f"No party has the slug {value!r} (use `{INDEPENDENT}` for sources with no party)."
+                    ]
+                }
             )
         return queryset.affiliated_with(value)
 
@@ -163,10 +181,14 @@ class SourceFilter(django_filters.FilterSet):
     list=extend_schema(summary="List sources, each with its record"),
     retrieve=extend_schema(summary="A source with what it has corroborated and its track record"),
     create=extend_schema(summary="Add a source", responses={201: SourceSerializer}),
-    update=extend_schema(summary="Replace a source (rescores the claims it weighs on)",
-                         responses={200: SourceSerializer}),
-    partial_update=extend_schema(summary="Edit a source (rescores the claims it weighs on)",
-                                 responses={200: SourceSerializer}),
+    update=extend_schema(
+        summary="Replace a source (rescores the claims it weighs on)",
+        responses={200: SourceSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Edit a source (rescores the claims it weighs on)",
+        responses={200: SourceSerializer},
+    ),
     destroy=extend_schema(summary="Delete a source nobody cites"),
 )
 class SourceViewSet(ServiceViewSet):
@@ -187,8 +209,12 @@ class SourceViewSet(ServiceViewSet):
     def create_object(self, *, by: Any, **fields: Any) -> Source:
         return source_services.create_source(by=by, **fields)
 
-    def update_object(self, obj: Source, *, by: Any, expected_version: int | None, **fields: Any) -> Source:
-        return services.update_source(source=obj, by=by, expected_version=expected_version, **fields)
+    def update_object(
+        self, obj: Source, *, by: Any, expected_version: int | None, **fields: Any
+    ) -> Source:
+        return services.update_source(
+            source=obj, by=by, expected_version=expected_version, **fields
+        )
 
     def delete_object(self, obj: Source, *, by: Any, expected_version: int | None) -> None:
         source_services.delete_source(source=obj, by=by, expected_version=expected_version)

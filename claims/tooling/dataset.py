@@ -37,29 +37,101 @@ FORMAT_VERSION = 1
 # (sources' origins are the one exception, resolved by the same table).
 # Keys are the model's field names; a foreign key holds the referenced id.
 SECTIONS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
-    "parties": (Party, ("id", "name", "slug", "description", "created_at", "updated_at", "version")),
-    "sources": (Source, (
-        "id", "name", "kind", "affiliation", "is_anonymous", "reliability", "url", "notes",
-        "origin", "created_at", "updated_at", "version",
-    )),
-    "disputes": (Dispute, (
-        "id", "slug", "title", "summary", "status", "created_at", "updated_at", "version",
-    )),
-    "accounts": (Account, (
-        "id", "dispute", "party", "summary", "score", "verdict", "evidence_weight",
-        "created_at", "updated_at", "version",
-    )),
-    "claims": (Claim, (
-        "id", "account", "text", "speaker", "stated_at", "appearance", "score", "verdict",
-        "evidence_weight", "created_at", "updated_at", "version",
-    )),
-    "corroborations": (Corroboration, (
-        "id", "claim", "source", "stance", "quote", "url", "observed_at", "recorded_by",
-        "created_at", "updated_at", "version",
-    )),
-    "score_snapshots": (ScoreSnapshot, (
-        "id", "claim", "account", "score", "verdict", "evidence_weight", "at", "cause",
-    )),
+    "parties": (
+        Party,
+        ("id", "name", "slug", "description", "created_at", "updated_at", "version"),
+    ),
+    "sources": (
+        Source,
+        (
+            "id",
+            "name",
+            "kind",
+            "affiliation",
+            "is_anonymous",
+            "reliability",
+            "url",
+            "notes",
+            "origin",
+            "created_at",
+            "updated_at",
+            "version",
+        ),
+    ),
+    "disputes": (
+        Dispute,
+        (
+            "id",
+            "slug",
+            "title",
+            "summary",
+            "status",
+            "created_at",
+            "updated_at",
+            "version",
+        ),
+    ),
+    "accounts": (
+        Account,
+        (
+            "id",
+            "dispute",
+            "party",
+            "summary",
+            "score",
+            "verdict",
+            "evidence_weight",
+            "created_at",
+            "updated_at",
+            "version",
+        ),
+    ),
+    "claims": (
+        Claim,
+        (
+            "id",
+            "account",
+            "text",
+            "speaker",
+            "stated_at",
+            "appearance",
+            "score",
+            "verdict",
+            "evidence_weight",
+            "created_at",
+            "updated_at",
+            "version",
+        ),
+    ),
+    "corroborations": (
+        Corroboration,
+        (
+            "id",
+            "claim",
+            "source",
+            "stance",
+            "quote",
+            "url",
+            "observed_at",
+            "recorded_by",
+            "created_at",
+            "updated_at",
+            "version",
+        ),
+    ),
+    "score_snapshots": (
+        ScoreSnapshot,
+        (
+            "id",
+            "claim",
+            "account",
+            "score",
+            "verdict",
+            "evidence_weight",
+            "at",
+            "cause",
+        ),
+    ),
 }
 MODELS = [model for model, _ in SECTIONS.values()]
 
@@ -115,6 +187,7 @@ def existing_rows() -> dict[str, int]:
 
 # Export
 
+
 def _json_default(value: Any) -> str:
     if isinstance(value, datetime):
         # Full microseconds: DjangoJSONEncoder would cut them to milliseconds,
@@ -131,7 +204,8 @@ def _rows(name: str) -> Iterator[dict[str, Any]]:
         rows = rows.annotate(recorded_by_username=models.F("recorded_by__username"))
         attnames.append("recorded_by_username")
     for row in rows.values(*attnames).iterator(chunk_size=BATCH_SIZE):
-        out = {key: row[attname] for key, attname in zip(keys, attnames)}
+        # attnames may end with an annotation beyond the keys, read below.
+        out = {key: row[attname] for key, attname in zip(keys, attnames, strict=False)}
         if name == "corroborations":
             out["recorded_by"] = row["recorded_by_username"]
         yield out
@@ -182,6 +256,7 @@ def _consistent_read() -> Iterator[None]:
 
 # Import
 
+
 def read_document(stream: IO[str]) -> dict[str, Any]:
     try:
         document = json.load(stream)
@@ -192,7 +267,7 @@ def read_document(stream: IO[str]) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise DatasetError("The document must be a JSON object with the dataset's sections.")
     if document.get("format") != FORMAT:
-        raise DatasetError(f"This is not a claimdesk dataset: \"format\" must be \"{FORMAT}\".")
+        raise DatasetError(f'This is not a claimdesk dataset: "format" must be "{FORMAT}".')
     version = document.get("format_version")
     if version != FORMAT_VERSION or isinstance(version, bool):
         raise DatasetError(
@@ -203,7 +278,7 @@ def read_document(stream: IO[str]) -> dict[str, Any]:
         raise DatasetError(f"The document lacks the section(s): {', '.join(missing)}.")
     for name in SECTIONS:
         if not isinstance(document[name], list):
-            raise DatasetError(f"Section \"{name}\" must be a list of rows.")
+            raise DatasetError(f'Section "{name}" must be a list of rows.')
     return document
 
 
@@ -248,7 +323,8 @@ def _build(name: str, rows: list[Any], unknown_usernames: set[str]) -> list[mode
     usernames: dict[str, int] = {}
     if name == "corroborations":
         wanted = {
-            row.get("recorded_by") for row in rows
+            row.get("recorded_by")
+            for row in rows
             if isinstance(row, dict) and isinstance(row.get("recorded_by"), str)
         }
         usernames = dict(
@@ -292,7 +368,9 @@ def _to_python(field: models.Field, value: Any) -> Any:
         raise ValidationError(f"expected text, got {value!r}.")
     if isinstance(field, models.CharField) and len(value) > field.max_length:
         raise ValidationError(f"longer than {field.max_length} characters.")
-    if isinstance(field, (models.FloatField, models.IntegerField)) and isinstance(value, (bool, str)):
+    if isinstance(field, (models.FloatField, models.IntegerField)) and isinstance(
+        value, (bool, str)
+    ):
         raise ValidationError(f"expected a number, got {value!r}.")
     if isinstance(field, models.BooleanField) and not isinstance(value, bool):
         raise ValidationError(f"expected true or false, got {value!r}.")
@@ -300,7 +378,9 @@ def _to_python(field: models.Field, value: Any) -> Any:
     if isinstance(field, models.DateTimeField) and timezone.is_naive(value):
         raise ValidationError(f"the time {value.isoformat()} has no time zone.")
     if field.choices and value not in {choice for choice, _ in field.flatchoices}:
-        raise ValidationError(f"{value!r} is not one of {', '.join(c for c, _ in field.flatchoices)}.")
+        raise ValidationError(
+            f"{value!r} is not one of {', '.join(c for c, _ in field.flatchoices)}."
+        )
     return value
 
 
@@ -309,7 +389,7 @@ def _check_references(objects: dict[str, list[models.Model]]) -> None:
     ids = {name: {obj.pk for obj in rows} for name, rows in objects.items()}
     if any(len(ids[name]) != len(rows) for name, rows in objects.items()):
         duplicated = next(name for name, rows in objects.items() if len(ids[name]) != len(rows))
-        raise DatasetError(f"Section \"{duplicated}\" repeats an id.")
+        raise DatasetError(f'Section "{duplicated}" repeats an id.')
     references = [
         ("sources", "affiliation_id", "parties"),
         ("sources", "origin_id", "sources"),

@@ -21,8 +21,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -78,43 +77,183 @@ PARTIES = [
 ]
 
 FIRST = [
-    "Amara", "Boris", "Chen", "Dalia", "Emeka", "Farah", "Goran", "Hana", "Ivan", "Jae-won",
-    "Kofi", "Leila", "Mateo", "Nadia", "Omar", "Priya", "Quentin", "Rosa", "Sven", "Tamar",
-    "Umar", "Vera", "Wei", "Ximena", "Yusuf", "Zofia", "Anil", "Bea", "Carlos", "Dmitri",
-    "Elif", "Femi", "Greta", "Hiroshi", "Ines", "Jonas", "Katya", "Luis", "Mina", "Nikos",
+    "Amara",
+    "Boris",
+    "Chen",
+    "Dalia",
+    "Emeka",
+    "Farah",
+    "Goran",
+    "Hana",
+    "Ivan",
+    "Jae-won",
+    "Kofi",
+    "Leila",
+    "Mateo",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tamar",
+    "Umar",
+    "Vera",
+    "Wei",
+    "Ximena",
+    "Yusuf",
+    "Zofia",
+    "Anil",
+    "Bea",
+    "Carlos",
+    "Dmitri",
+    "Elif",
+    "Femi",
+    "Greta",
+    "Hiroshi",
+    "Ines",
+    "Jonas",
+    "Katya",
+    "Luis",
+    "Mina",
+    "Nikos",
 ]
 LAST = [
-    "Abara", "Baptiste", "Castillo", "Dimitrov", "Eriksen", "Fofana", "Gupta", "Haddad",
-    "Ivanova", "Jensen", "Kim", "Lindqvist", "Mensah", "Novak", "Okafor", "Petrov", "Quispe",
-    "Rahman", "Silva", "Tanaka", "Usman", "Varga", "Wojcik", "Xu", "Yilmaz", "Zhou", "Adeyemi",
-    "Bauer", "Costa", "Diallo", "Esposito", "Fischer", "Garcia", "Horvat", "Ibrahim",
-    "Jovanovic", "Kowalski", "Larsen", "Moreau", "Nakamura",
+    "Abara",
+    "Baptiste",
+    "Castillo",
+    "Dimitrov",
+    "Eriksen",
+    "Fofana",
+    "Gupta",
+    "Haddad",
+    "Ivanova",
+    "Jensen",
+    "Kim",
+    "Lindqvist",
+    "Mensah",
+    "Novak",
+    "Okafor",
+    "Petrov",
+    "Quispe",
+    "Rahman",
+    "Silva",
+    "Tanaka",
+    "Usman",
+    "Varga",
+    "Wojcik",
+    "Xu",
+    "Yilmaz",
+    "Zhou",
+    "Adeyemi",
+    "Bauer",
+    "Costa",
+    "Diallo",
+    "Esposito",
+    "Fischer",
+    "Garcia",
+    "Horvat",
+    "Ibrahim",
+    "Jovanovic",
+    "Kowalski",
+    "Larsen",
+    "Moreau",
+    "Nakamura",
 ]
 WIRES = [
-    "Meridian Press Agency", "Continental Wire", "Global Dispatch Service", "Harbor News Agency",
-    "Polar Wire", "Equator Press", "Atlas News Service", "Northstar Wire", "Compass Newswire",
+    "Meridian Press Agency",
+    "Continental Wire",
+    "Global Dispatch Service",
+    "Harbor News Agency",
+    "Polar Wire",
+    "Equator Press",
+    "Atlas News Service",
+    "Northstar Wire",
+    "Compass Newswire",
     "Longitude Press",
 ]
 CITIES = [
-    "Northport", "Lisbon", "Valparaiso", "Accra", "Tbilisi", "Osaka", "Bergen", "Krakow",
-    "Mombasa", "Halifax", "Cebu", "Porto Alegre", "Tallinn", "Marseille", "Lahore", "Daejeon",
-    "Rosario", "Aarhus", "Izmir", "Durban",
+    "Northport",
+    "Lisbon",
+    "Valparaiso",
+    "Accra",
+    "Tbilisi",
+    "Osaka",
+    "Bergen",
+    "Krakow",
+    "Mombasa",
+    "Halifax",
+    "Cebu",
+    "Porto Alegre",
+    "Tallinn",
+    "Marseille",
+    "Lahore",
+    "Daejeon",
+    "Rosario",
+    "Aarhus",
+    "Izmir",
+    "Durban",
 ]
 EDITIONS = ["", "Evening ", "Sunday ", "Weekly ", "Online "]
 MASTHEADS = [
-    "Courier", "Herald", "Gazette", "Tribune", "Observer", "Post", "Ledger", "Chronicle",
-    "Dispatch", "Sentinel", "Monitor", "Record", "Times", "Express", "Journal",
+    "Courier",
+    "Herald",
+    "Gazette",
+    "Tribune",
+    "Observer",
+    "Post",
+    "Ledger",
+    "Chronicle",
+    "Dispatch",
+    "Sentinel",
+    "Monitor",
+    "Record",
+    "Times",
+    "Express",
+    "Journal",
 ]
-OFFICES = ["Foreign Ministry", "Defence Ministry", "Interior Ministry", "Presidential Office",
-           "Energy Ministry", "Mission to the Council"]
-DOCUMENTS = ["communiqué", "cable", "incident report", "satellite imagery brief",
-             "meeting minutes", "court filing", "budget annex"]
-FIELDS_OF_STUDY = ["arms control", "energy", "maritime law", "elections", "public health",
-                   "geospatial", "regional security"]
+OFFICES = [
+    "Foreign Ministry",
+    "Defence Ministry",
+    "Interior Ministry",
+    "Presidential Office",
+    "Energy Ministry",
+    "Mission to the Council",
+]
+DOCUMENTS = [
+    "communiqué",
+    "cable",
+    "incident report",
+    "satellite imagery brief",
+    "meeting minutes",
+    "court filing",
+    "budget annex",
+]
+FIELDS_OF_STUDY = [
+    "arms control",
+    "energy",
+    "maritime law",
+    "elections",
+    "public health",
+    "geospatial",
+    "regional security",
+]
 PLACES = [
-    "Port Varna", "the Kessel Pass", "Lake Orrin", "the Talmar Dam", "Redcliff",
-    "the Vesna Strait", "Marrow Field", "Old Harbour", "the Sorrel Valley", "Greywater",
-    "the Hollins Bridge", "Fort Ardent", "Cinder Bay", "the Maren Plateau", "Saltmarsh",
+    "Port Varna",
+    "the Kessel Pass",
+    "Lake Orrin",
+    "the Talmar Dam",
+    "Redcliff",
+    "the Vesna Strait",
+    "Marrow Field",
+    "Old Harbour",
+    "the Sorrel Valley",
+    "Greywater",
+    "the Hollins Bridge",
+    "Fort Ardent",
+    "Cinder Bay",
+    "the Maren Plateau",
+    "Saltmarsh",
 ]
 DISPUTE_TITLES = [
     "What did {a} offer at the talks in {place}?",
@@ -197,8 +336,11 @@ AFFILIATED_SHARE = {
     SourceKind.WIRE_SERVICE: 0.0,
 }
 SPEAKER_KINDS = {
-    SourceKind.OFFICIAL, SourceKind.SPOKESPERSON, SourceKind.ANONYMOUS_OFFICIAL,
-    SourceKind.DOCUMENT, SourceKind.NEWS_OUTLET,
+    SourceKind.OFFICIAL,
+    SourceKind.SPOKESPERSON,
+    SourceKind.ANONYMOUS_OFFICIAL,
+    SourceKind.DOCUMENT,
+    SourceKind.NEWS_OUTLET,
 }
 # Days after a dispute opens at which its scores are snapshotted.
 CHECKPOINT_DAYS = (4, 12, 30, 70)
@@ -244,8 +386,10 @@ def generate(
     """
     _check_sizes(sizes, seed)
     if end is None:
-        end = datetime.now(dt_timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-    return _Generator(sizes=sizes, rng=random.Random(seed), seed=seed, end=end, progress=progress).run()
+        end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return _Generator(
+        sizes=sizes, rng=random.Random(seed), seed=seed, end=end, progress=progress
+    ).run()
 
 
 def _check_sizes(sizes: Sizes, seed: int) -> None:
@@ -265,8 +409,10 @@ def _check_sizes(sizes: Sizes, seed: int) -> None:
         raise ValidationError(errors)
     if Dispute.objects.filter(slug__startswith=slug_prefix(seed)).exists():
         raise ValidationError(
-            {"seed": f"Demo data for seed {seed} is already loaded (disputes {slug_prefix(seed)}…); "
-             "use another seed, or flush the database first."}
+            {
+                "seed": f"Demo data for seed {seed} is already loaded (disputes {slug_prefix(seed)}…); "
+                "use another seed, or flush the database first."
+            }
         )
 
 
@@ -285,7 +431,9 @@ class _Generator:
 
     @transaction.atomic
     def run(self) -> dict[str, int]:
-        with explicit_timestamps(Party, Source, Dispute, Account, Claim, Corroboration, ScoreSnapshot):
+        with explicit_timestamps(
+            Party, Source, Dispute, Account, Claim, Corroboration, ScoreSnapshot
+        ):
             self.parties = self._parties()
             self.sources = self._sources()
             self.disputes, self.accounts = self._disputes_and_accounts()
@@ -304,8 +452,12 @@ class _Generator:
     # Insertion
 
     def _insert(
-        self, stage: str, model: type[models.Model], objs: Sequence[models.Model],
-        *, total: int | None = None,
+        self,
+        stage: str,
+        model: type[models.Model],
+        objs: Sequence[models.Model],
+        *,
+        total: int | None = None,
     ) -> None:
         before = self.counts.get(stage, 0)
         for done, batch in _progressive(objs, BATCH_SIZE):
@@ -324,8 +476,11 @@ class _Generator:
             party = by_slug.get(slug) or by_name.get(name)
             if party is None:
                 party = Party(
-                    slug=slug, name=name, description=f"A fictional {kind} of the generated demo data.",
-                    created_at=self.start, updated_at=self.start,
+                    slug=slug,
+                    name=name,
+                    description=f"A fictional {kind} of the generated demo data.",
+                    created_at=self.start,
+                    updated_at=self.start,
                 )
                 new.append(party)
             parties.append(party)
@@ -352,7 +507,7 @@ class _Generator:
                 for plan in members
             ]
             self._insert("sources", Source, objs, total=len(plans))
-            for plan, obj in zip(members, objs):
+            for plan, obj in zip(members, objs, strict=True):
                 plan.pk = obj.pk
         self.changes["sources"] = [(plan.pk, f"source {plan.name} added") for plan in plans]
         return plans
@@ -379,10 +534,15 @@ class _Generator:
             else:
                 grade = _pick(rng, GRADE_SHARES)
             party_name = None if party is None else self.parties[party].name
-            plans.append(SourcePlan(
-                name=names.make(kind, party_name, anonymous), kind=kind, party=party,
-                anonymous=anonymous, grade=grade,
-            ))
+            plans.append(
+                SourcePlan(
+                    name=names.make(kind, party_name, anonymous),
+                    kind=kind,
+                    party=party,
+                    anonymous=anonymous,
+                    grade=grade,
+                )
+            )
         # Copies: papers repeating a wire story, state papers repeating their
         # agency, and a few copies of copies, so that origin chains run deep.
         wire_ids = [i for i, p in enumerate(plans) if p.kind == SourceKind.WIRE_SERVICE]
@@ -414,17 +574,21 @@ class _Generator:
         for index in range(self.sizes.disputes):
             party_count = 3 if rng.random() < 0.3 else 2
             members = rng.sample(range(len(self.parties)), party_count)
-            opened = self.start + timedelta(seconds=rng.uniform(0, (self.end - self.start).total_seconds() - 7 * 86400))
+            opened = self.start + timedelta(
+                seconds=rng.uniform(0, (self.end - self.start).total_seconds() - 7 * 86400)
+            )
             names = [self.parties[m].name for m in members]
             title = rng.choice(DISPUTE_TITLES).format(a=names[0], place=rng.choice(PLACES))
-            disputes.append(Dispute(
-                slug=f"{slug_prefix(self.seed)}{index + 1:05d}",
-                title=title,
-                summary=f"{' and '.join(names)} give conflicting accounts. (Generated demo data.)",
-                status=Dispute.Status.SETTLED if rng.random() < 0.15 else Dispute.Status.OPEN,
-                created_at=opened,
-                updated_at=opened,
-            ))
+            disputes.append(
+                Dispute(
+                    slug=f"{slug_prefix(self.seed)}{index + 1:05d}",
+                    title=title,
+                    summary=f"{' and '.join(names)} give conflicting accounts. (Generated demo data.)",
+                    status=Dispute.Status.SETTLED if rng.random() < 0.15 else Dispute.Status.OPEN,
+                    created_at=opened,
+                    updated_at=opened,
+                )
+            )
             self.dispute_parties.append(members)
             self.dispute_opened.append(opened)
         self._insert("disputes", Dispute, disputes)
@@ -434,11 +598,15 @@ class _Generator:
         for index, dispute in enumerate(disputes):
             for member in self.dispute_parties[index]:
                 self.account_party.append(member)
-                accounts.append(Account(
-                    dispute=dispute, party=self.parties[member],
-                    summary=f"{self.parties[member].name}'s version of events.",
-                    created_at=self.dispute_opened[index], updated_at=self.dispute_opened[index],
-                ))
+                accounts.append(
+                    Account(
+                        dispute=dispute,
+                        party=self.parties[member],
+                        summary=f"{self.parties[member].name}'s version of events.",
+                        created_at=self.dispute_opened[index],
+                        updated_at=self.dispute_opened[index],
+                    )
+                )
                 self.account_dispute.append(index)
                 # How far this side's story holds up: the claims scatter around it.
                 self.account_truth.append(rng.betavariate(2, 2))
@@ -473,23 +641,31 @@ class _Generator:
             )
             truth = min(0.98, max(0.02, self.account_truth[account_index] + rng.gauss(0, 0.15)))
             text = rng.choice(CLAIM_TEXTS).format(
-                a=self.parties[party].name, b=self.parties[rng.choice(others)].name,
-                place=rng.choice(PLACES), n=rng.randint(2, 40), m=rng.randint(5, 90),
+                a=self.parties[party].name,
+                b=self.parties[rng.choice(others)].name,
+                place=rng.choice(PLACES),
+                n=rng.randint(2, 40),
+                m=rng.randint(5, 90),
                 hour=rng.randint(0, 23),
             )
-            plans.append(ClaimPlan(account=account_index, speaker=speaker, stated_at=stated_at, truth=truth))
-            objs.append(Claim(
-                account=self.accounts[account_index],
-                text=text,
-                speaker_id=self.sources[speaker].pk,
-                stated_at=stated_at,
-                appearance=f"https://news.example/{self.disputes[dispute_index].slug}/{len(objs) + 1}"
-                if rng.random() < 0.6 else "",
-                created_at=stated_at,
-                updated_at=stated_at,
-            ))
+            plans.append(
+                ClaimPlan(account=account_index, speaker=speaker, stated_at=stated_at, truth=truth)
+            )
+            objs.append(
+                Claim(
+                    account=self.accounts[account_index],
+                    text=text,
+                    speaker_id=self.sources[speaker].pk,
+                    stated_at=stated_at,
+                    appearance=f"https://news.example/{self.disputes[dispute_index].slug}/{len(objs) + 1}"
+                    if rng.random() < 0.6
+                    else "",
+                    created_at=stated_at,
+                    updated_at=stated_at,
+                )
+            )
         self._insert("claims", Claim, objs)
-        for plan, obj in zip(plans, objs):
+        for plan, obj in zip(plans, objs, strict=True):
             plan.pk = obj.pk
         self.changes["claims"] = [
             (plan.pk, f"claim by {self.sources[plan.speaker].name} recorded") for plan in plans
@@ -523,7 +699,7 @@ class _Generator:
         everyone = list(range(len(self.sources)))
 
         def rows() -> Iterator[tuple[ClaimPlan, Corroboration]]:
-            for claim, count in zip(self.claims, per_claim):
+            for claim, count in zip(self.claims, per_claim, strict=True):
                 for _ in range(count):
                     yield claim, self._corroboration(claim, by_party, everyone)
 
@@ -575,7 +751,9 @@ class _Generator:
             source_id=plan.pk,
             stance=stance,
             quote=rng.choice(QUOTES[stance]).format(place=rng.choice(PLACES)),
-            url="" if plan.anonymous or rng.random() < 0.4 else f"https://{_slug(plan.name)}.example/{claim.pk}",
+            url=""
+            if plan.anonymous or rng.random() < 0.4
+            else f"https://{_slug(plan.name)}.example/{claim.pk}",
             observed_at=observed_at,
             created_at=observed_at,
             updated_at=observed_at,
@@ -591,7 +769,9 @@ class _Generator:
         scores come after, from the one recompute.
         """
         constants = scoring_constants()
-        roots = roots_from_parents({plan.pk: _pk(self.sources, plan.origin) for plan in self.sources})
+        roots = roots_from_parents(
+            {plan.pk: _pk(self.sources, plan.origin) for plan in self.sources}
+        )
         by_pk = {plan.pk: plan for plan in self.sources}
         party_pks = [party.pk for party in self.parties]
         claims_by_account: dict[int, list[ClaimPlan]] = defaultdict(list)
@@ -612,7 +792,9 @@ class _Generator:
             times = {pk: [item.observed_at for item in items] for pk, items in evidence.items()}
             last_claim = {claim.pk: (0.5, Verdict.UNVERIFIED, 0.0) for claim in claims}
             for claim in claims:
-                snapshots.append(_snapshot(claim_id=claim.pk, at=claim.stated_at, cause="claim recorded"))
+                snapshots.append(
+                    _snapshot(claim_id=claim.pk, at=claim.stated_at, cause="claim recorded")
+                )
             for days in CHECKPOINT_DAYS:
                 moment = opened + timedelta(days=days)
                 if moment >= self.end:
@@ -624,19 +806,26 @@ class _Generator:
                         continue
                     seen = evidence[claim.pk][: bisect.bisect_right(times[claim.pk], moment)]
                     result = scoring.score_claim(
-                        seen, claim_party_id=account.party_id, speaker_id=self.sources[claim.speaker].pk,
-                        disputing_party_ids=disputing, constants=constants,
+                        seen,
+                        claim_party_id=account.party_id,
+                        speaker_id=self.sources[claim.speaker].pk,
+                        disputing_party_ids=disputing,
+                        constants=constants,
                     )
                     pairs.append((result.score, result.evidence_weight))
                     state = (result.score, result.verdict, result.evidence_weight)
                     if state != last_claim[claim.pk]:
                         last_claim[claim.pk] = state
-                        snapshots.append(_snapshot(claim_id=claim.pk, at=moment, cause=cause, state=state))
+                        snapshots.append(
+                            _snapshot(claim_id=claim.pk, at=moment, cause=cause, state=state)
+                        )
                 result = scoring.score_account(pairs, constants=constants)
                 state = (result.score, result.verdict, result.evidence_weight)
                 if state != last_account:
                     last_account = state
-                    snapshots.append(_snapshot(account=account, at=moment, cause=cause, state=state))
+                    snapshots.append(
+                        _snapshot(account=account, at=moment, cause=cause, state=state)
+                    )
             if len(snapshots) >= BATCH_SIZE or account_index == total - 1:
                 ScoreSnapshot.objects.bulk_create(snapshots)
                 inserted += len(snapshots)
@@ -650,13 +839,19 @@ class _Generator:
         items = []
         for observed_at, pk, source_pk, stance in sorted(claim.evidence):
             source = by_pk[source_pk]
-            items.append(scoring.Evidence(
-                id=pk, source_id=source_pk, source_name=source.name, stance=stance,
-                reliability=source.grade,
-                source_party_id=None if source.party is None else self.parties[source.party].pk,
-                is_anonymous=source.anonymous, origin_root_id=roots[source_pk],
-                observed_at=observed_at,
-            ))
+            items.append(
+                scoring.Evidence(
+                    id=pk,
+                    source_id=source_pk,
+                    source_name=source.name,
+                    stance=stance,
+                    reliability=source.grade,
+                    source_party_id=None if source.party is None else self.parties[source.party].pk,
+                    is_anonymous=source.anonymous,
+                    origin_root_id=roots[source_pk],
+                    observed_at=observed_at,
+                )
+            )
         return items
 
     # Change log
@@ -665,8 +860,11 @@ class _Generator:
         entries = [
             (model_type, pk, summary)
             for name, model_type in (
-                ("parties", "party"), ("sources", "source"), ("disputes", "dispute"),
-                ("accounts", "account"), ("claims", "claim"),
+                ("parties", "party"),
+                ("sources", "source"),
+                ("disputes", "dispute"),
+                ("accounts", "account"),
+                ("claims", "claim"),
             )
             for pk, summary in self.changes[name]
         ]
@@ -674,7 +872,12 @@ class _Generator:
         done = 0
         for batch in batched(entries, BATCH_SIZE):
             Change.objects.bulk_create(
-                Change(action=Change.Action.CREATED, object_type=kind, object_id=pk, summary=summary[:300])
+                Change(
+                    action=Change.Action.CREATED,
+                    object_type=kind,
+                    object_id=pk,
+                    summary=summary[:300],
+                )
                 for kind, pk, summary in batch
             )
             done += len(batch)
@@ -702,13 +905,22 @@ class _Generator:
 
 
 def _snapshot(
-    *, at: datetime, cause: str, state: tuple[float, str, float] = (0.5, Verdict.UNVERIFIED, 0.0),
-    account: Account | None = None, claim_id: int | None = None,
+    *,
+    at: datetime,
+    cause: str,
+    state: tuple[float, str, float] = (0.5, Verdict.UNVERIFIED, 0.0),
+    account: Account | None = None,
+    claim_id: int | None = None,
 ) -> ScoreSnapshot:
     score, verdict, weight = state
     return ScoreSnapshot(
-        account=account, claim_id=claim_id, score=score, verdict=verdict,
-        evidence_weight=weight, at=at, cause=cause,
+        account=account,
+        claim_id=claim_id,
+        score=score,
+        verdict=verdict,
+        evidence_weight=weight,
+        at=at,
+        cause=cause,
     )
 
 
@@ -726,7 +938,7 @@ def _slug(name: str) -> str:
 
 def _progressive(items: Sequence, size: int) -> Iterator[tuple[int, list]]:
     for start in range(0, len(items), size):
-        batch = list(items[start:start + size])
+        batch = list(items[start : start + size])
         yield start + len(batch), batch
 
 

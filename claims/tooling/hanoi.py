@@ -5,18 +5,24 @@ sanctions", shared/seed/hanoi-summit-article.txt). Every quote below is from
 that report.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 PARTIES = [
-    {"slug": "united-states", "name": "United States",
-     "description": "The U.S. delegation led by President Donald Trump."},
-    {"slug": "north-korea", "name": "North Korea",
-     "description": "The North Korean delegation led by Kim Jong Un."},
+    {
+        "slug": "united-states",
+        "name": "United States",
+        "description": "The U.S. delegation led by President Donald Trump.",
+    },
+    {
+        "slug": "north-korea",
+        "name": "North Korea",
+        "description": "The North Korean delegation led by Kim Jong Un.",
+    },
 ]
 
 # key: name, kind, party slug (None = independent), anonymous, grade
@@ -24,7 +30,13 @@ SOURCES = {
     "trump": ("Donald Trump", "official", "united-states", False, "C"),
     "ri": ("Ri Yong Ho", "official", "north-korea", False, "C"),
     "choe": ("Choe Sun Hui", "official", "north-korea", False, "C"),
-    "us_official": ("Senior U.S. official (unnamed)", "anonymous_official", "united-states", True, "B"),
+    "us_official": (
+        "Senior U.S. official (unnamed)",
+        "anonymous_official",
+        "united-states",
+        True,
+        "B",
+    ),
     "ap": ("The Associated Press", "wire_service", None, False, "B"),
 }
 SOURCE_NOTES = {
@@ -53,49 +65,98 @@ ACCOUNTS = {
 
 # key: account party, speaker, text, stated_at
 CLAIMS = {
-    "all_sanctions": ("united-states", "trump",
+    "all_sanctions": (
+        "united-states",
+        "trump",
         "Basically, they wanted the sanctions lifted in their entirety, and we couldn't do that.",
-        utc(2019, 2, 28, 8, 0)),
-    "partial_relief": ("north-korea", "ri",
+        utc(2019, 2, 28, 8, 0),
+    ),
+    "partial_relief": (
+        "north-korea",
+        "ri",
         "Kim asked only for partial sanctions relief in exchange for shutting down "
         "the North's main nuclear complex.",
-        utc(2019, 2, 28, 17, 0)),
-    "test_halt": ("north-korea", "ri",
+        utc(2019, 2, 28, 17, 0),
+    ),
+    "test_halt": (
+        "north-korea",
+        "ri",
         "North Korea was ready to offer in writing a permanent halt of the country's nuclear "
         "and intercontinental ballistic missile tests.",
-        utc(2019, 2, 28, 17, 0)),
-    "lost_will": ("north-korea", "choe",
+        utc(2019, 2, 28, 17, 0),
+    ),
+    "lost_will": (
+        "north-korea",
+        "choe",
         "Trump's reaction puzzled Kim, who \"may have lost his will (to continue) "
-        "North Korea-U.S. dealings.\"",
-        utc(2019, 2, 28, 17, 10)),
+        'North Korea-U.S. dealings."',
+        utc(2019, 2, 28, 17, 10),
+    ),
 }
 
 # claim, source, stance, quote, observed_at
 CORROBORATIONS = [
-    ("all_sanctions", "ri", "contradicts",
-     "They insisted Kim had asked only for partial sanctions relief in exchange for shutting "
-     "down the North's main nuclear complex.", utc(2019, 2, 28, 17, 0)),
-    ("all_sanctions", "choe", "contradicts",
-     "Two senior members of the North's delegation told reporters that was not what Kim had "
-     "demanded.", utc(2019, 2, 28, 17, 5)),
-    ("all_sanctions", "us_official", "partly_supports",
-     "The North Koreans \"basically asked for the lifting of all sanctions.\"",
-     utc(2019, 3, 1, 2, 0)),
-    ("all_sanctions", "us_official", "partly_contradicts",
-     "But he acknowledged the North's demand was only for Washington to back the lifting of "
-     "United Nations Security Council sanctions imposed since March 2016 and didn't include "
-     "the other resolutions going back a decade more.", utc(2019, 3, 1, 2, 5)),
-    ("all_sanctions", "ap", "contradicts",
-     "So who's telling the truth? In this case, it seems that the North Koreans are.",
-     utc(2019, 3, 1, 6, 0)),
-    ("partial_relief", "ap", "supports",
-     "In this case, it seems that the North Koreans are. And it's a demand they have been "
-     "pushing for weeks in lower-level talks.", utc(2019, 3, 1, 6, 0)),
-    ("partial_relief", "us_official", "supports",
-     "What Pyongyang was seeking, he said, was the lifting of sanctions that impede the "
-     "civilian economy and the people's livelihood — as Ri had claimed.",
-     utc(2019, 3, 1, 2, 5)),
-    ("partial_relief", "choe", "supports",
-     "They insisted Kim had asked only for partial sanctions relief in exchange for shutting "
-     "down the North's main nuclear complex.", utc(2019, 2, 28, 17, 5)),
+    (
+        "all_sanctions",
+        "ri",
+        "contradicts",
+        "They insisted Kim had asked only for partial sanctions relief in exchange for shutting "
+        "down the North's main nuclear complex.",
+        utc(2019, 2, 28, 17, 0),
+    ),
+    (
+        "all_sanctions",
+        "choe",
+        "contradicts",
+        "Two senior members of the North's delegation told reporters that was not what Kim had "
+        "demanded.",
+        utc(2019, 2, 28, 17, 5),
+    ),
+    (
+        "all_sanctions",
+        "us_official",
+        "partly_supports",
+        'The North Koreans "basically asked for the lifting of all sanctions."',
+        utc(2019, 3, 1, 2, 0),
+    ),
+    (
+        "all_sanctions",
+        "us_official",
+        "partly_contradicts",
+        "But he acknowledged the North's demand was only for Washington to back the lifting of "
+        "United Nations Security Council sanctions imposed since March 2016 and didn't include "
+        "the other resolutions going back a decade more.",
+        utc(2019, 3, 1, 2, 5),
+    ),
+    (
+        "all_sanctions",
+        "ap",
+        "contradicts",
+        "So who's telling the truth? In this case, it seems that the North Koreans are.",
+        utc(2019, 3, 1, 6, 0),
+    ),
+    (
+        "partial_relief",
+        "ap",
+        "supports",
+        "In this case, it seems that the North Koreans are. And it's a demand they have been "
+        "pushing for weeks in lower-level talks.",
+        utc(2019, 3, 1, 6, 0),
+    ),
+    (
+        "partial_relief",
+        "us_official",
+        "supports",
+        "What Pyongyang was seeking, he said, was the lifting of sanctions that impede the "
+        "civilian economy and the people's livelihood — as Ri had claimed.",
+        utc(2019, 3, 1, 2, 5),
+    ),
+    (
+        "partial_relief",
+        "choe",
+        "supports",
+        "They insisted Kim had asked only for partial sanctions relief in exchange for shutting "
+        "down the North's main nuclear complex.",
+        utc(2019, 2, 28, 17, 5),
+    ),
 ]

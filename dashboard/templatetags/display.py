@@ -9,8 +9,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
@@ -71,7 +70,8 @@ def _band_paths(bands: tuple[tuple[str, float], ...]) -> str:
         (edges["corroborated"], 1.0, "corroborated"),
     ]
     return "".join(
-        f'<path class="band v-{verdict}" d="{arc_path(low, high)}"/>' for low, high, verdict in limits
+        f'<path class="band v-{verdict}" d="{arc_path(low, high)}"/>'
+        for low, high, verdict in limits
     )
 
 
@@ -178,7 +178,7 @@ def moment(at: datetime) -> Moment:
     A time three ways, written directly: the date filter costs several times
     as much, and the overview writes one time per account.
     """
-    at = at.astimezone(dt_timezone.utc)
+    at = at.astimezone(UTC)
     if (timezone.now() - at).total_seconds() < 60:
         ago = "just now"
     else:

@@ -41,6 +41,7 @@ class AuthedRequest(HttpRequest):
 
 # Overview
 
+
 @login_required
 @htmx_vary
 def overview(request: AuthedRequest) -> HttpResponse:
@@ -59,13 +60,16 @@ def overview(request: AuthedRequest) -> HttpResponse:
 
 # Dispute page
 
+
 @login_required
 @htmx_vary
 def dispute(request: AuthedRequest, slug: str) -> HttpResponse:
     form = ClaimFilterForm(request.GET)
     page = queries.dispute_page(slug, **form.filters())
     template = page_or_partial(request, "dashboard/dispute.html", {"accounts"})
-    return TemplateResponse(request, template, {"page": page, "dispute": page.dispute, "form": form})
+    return TemplateResponse(
+        request, template, {"page": page, "dispute": page.dispute, "form": form}
+    )
 
 
 # Claim panel
@@ -144,7 +148,9 @@ def claim(request: AuthedRequest, claim_id: int) -> HttpResponse:
     template = page_or_partial(request, "dashboard/claim.html", CLAIM_PARTIALS)
     # The form partial can be fetched directly (Cancel asks for it), so the
     # page's own "may add" test is not enough to guard it.
-    if template.endswith("#corroboration-form") and not request.user.has_perm("claims.add_corroboration"):
+    if template.endswith("#corroboration-form") and not request.user.has_perm(
+        "claims.add_corroboration"
+    ):
         raise PermissionDenied
     return TemplateResponse(request, template, claim_context(request, claim))
 
@@ -158,7 +164,9 @@ def source_options(request: AuthedRequest) -> HttpResponse:
     """
     typed = request.GET.get("source") or request.GET.get("origin") or ""
     options = queries.source_options(typed)
-    return TemplateResponse(request, "dashboard/widgets.html#source-options", {"source_options": options})
+    return TemplateResponse(
+        request, "dashboard/widgets.html#source-options", {"source_options": options}
+    )
 
 
 @require_POST
@@ -209,7 +217,9 @@ def edit_corroboration(request: AuthedRequest, corroboration_id: int) -> HttpRes
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            return evidence_saved(request, claim, f"Evidence from {form.cleaned_data['source']} updated.")
+            return evidence_saved(
+                request, claim, f"Evidence from {form.cleaned_data['source']} updated."
+            )
     return form_slot(request, claim, form=form, editing=evidence)
 
 
@@ -229,7 +239,9 @@ def delete_corroboration(request: AuthedRequest, corroboration_id: int) -> HttpR
     if removal.is_valid():
         try:
             services.remove_corroboration(
-                corroboration=evidence, by=request.user, expected_version=removal.cleaned_data["version"]
+                corroboration=evidence,
+                by=request.user,
+                expected_version=removal.cleaned_data["version"],
             )
         except StaleObjectError:
             # Ask again, about the evidence as it now reads.

@@ -72,7 +72,9 @@ def source_list(request: HttpRequest) -> HttpResponse:
 @htmx_vary
 def source(request: HttpRequest, source_id: int) -> HttpResponse:
     source = get_object_or_404(source_record(source_id))
-    evidence = Paginator(source_evidence(source), EVIDENCE_PER_PAGE).get_page(request.GET.get("page"))
+    evidence = Paginator(source_evidence(source), EVIDENCE_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     copies = list(source.copies.order_by("name", "id")[:COPIES_SHOWN])
     spoken = list(claims_spoken_by(source)[:SPOKEN_SHOWN])
     context = {

@@ -45,7 +45,8 @@ def fill_blank_row(data, prefix, **values):
 def inline_row(data, prefix, pk):
     """The prefix of the inline row that edits object pk."""
     return next(
-        key.removesuffix("-id") for key, value in data.items()
+        key.removesuffix("-id")
+        for key, value in data.items()
         if key.startswith(prefix) and key.endswith("-id") and value == str(pk)
     )
 
@@ -188,7 +189,10 @@ def test_adding_evidence_through_the_claim_inline_moves_the_scores(
     data = form_data(admin_client.get(url), "claim_form")
     reuters = SourceFactory(name="Reuters", reliability="A")
     fill_blank_row(
-        data, "corroborations", source=reuters.pk, stance="supports",
+        data,
+        "corroborations",
+        source=reuters.pk,
+        stance="supports",
         quote="Officials confirmed the North asked for partial relief.",
     )
     claim_before, account_before = hanoi.nk_claim.score, hanoi.nk_account.score
@@ -266,7 +270,10 @@ def test_speaker_cannot_support_their_own_claim_through_the_inline(admin_client,
     url = reverse("admin:claims_claim_change", args=[hanoi.us_claim.pk])
     data = form_data(admin_client.get(url), "claim_form")
     fill_blank_row(
-        data, "corroborations", source=hanoi.trump.pk, stance="partly_supports",
+        data,
+        "corroborations",
+        source=hanoi.trump.pk,
+        stance="partly_supports",
         quote="We couldn't do that.",
     )
     before = snapshot_of_database()

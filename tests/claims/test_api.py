@@ -67,7 +67,9 @@ def test_claim_carries_credibility_speaker_party_account_and_evidence(viewer_api
     assert claim["account"] == hanoi.us_account.pk
     assert claim["dispute"] == "hanoi-summit-sanctions"
     assert claim["updated_at"]
-    ap_item = next(c for c in claim["corroborations"] if c["source"]["name"] == "The Associated Press")
+    ap_item = next(
+        c for c in claim["corroborations"] if c["source"]["name"] == "The Associated Press"
+    )
     assert ap_item["stance"] == "contradicts"
     assert ap_item["quote"].startswith("So who's telling the truth?")
     assert ap_item["source"]["reliability"] == "B"
@@ -88,10 +90,14 @@ def test_claim_detail_explains_each_counted_and_ignored_item(viewer_api, hanoi):
     assert ap["w"] == pytest.approx(0.8)
     assert ap["contradiction"] == pytest.approx(0.8)
     # The unnamed U.S. official said two things: only the later one counts.
-    assert [item["reason"] for item in ignored] == ["superseded by a later item from the same source"]
+    assert [item["reason"] for item in ignored] == [
+        "superseded by a later item from the same source"
+    ]
     support = sum(item["support"] for item in counted)
     contradiction = sum(item["contradiction"] for item in counted)
-    assert (1 + support) / (2 + support + contradiction) == pytest.approx(claim["credibility"]["score"])
+    assert (1 + support) / (2 + support + contradiction) == pytest.approx(
+        claim["credibility"]["score"]
+    )
 
 
 def test_claim_detail_has_the_score_history(viewer_api, hanoi):
@@ -136,15 +142,20 @@ def test_claims_filter_by_dispute_party_and_verdict(viewer_api, hanoi):
         claim.pk for claim in hanoi.claims.values()
     }
     assert ids(viewer_api.get("/api/v1/claims/?party=united-states")) == {hanoi.us_claim.pk}
-    assert ids(viewer_api.get(f"/api/v1/claims/?dispute={other.account.dispute.slug}")) == {other.pk}
-    assert ids(viewer_api.get(f"/api/v1/claims/?verdict={hanoi.nk_claim.verdict}")) == {hanoi.nk_claim.pk}
+    assert ids(viewer_api.get(f"/api/v1/claims/?dispute={other.account.dispute.slug}")) == {
+        other.pk
+    }
+    assert ids(viewer_api.get(f"/api/v1/claims/?verdict={hanoi.nk_claim.verdict}")) == {
+        hanoi.nk_claim.pk
+    }
 
 
 def test_claims_filter_by_score_range(viewer_api, hanoi):
     assert ids(viewer_api.get("/api/v1/claims/?min_score=0.6")) == {hanoi.nk_claim.pk}
     assert ids(viewer_api.get("/api/v1/claims/?max_score=0.3")) == {hanoi.us_claim.pk}
     assert ids(viewer_api.get("/api/v1/claims/?min_score=0.3&max_score=0.6")) == {
-        hanoi.claims["test_halt"].pk, hanoi.claims["lost_will"].pk
+        hanoi.claims["test_halt"].pk,
+        hanoi.claims["lost_will"].pk,
     }
 
 
@@ -199,15 +210,23 @@ def test_bad_query_parameter_is_a_400_naming_it(viewer_api, hanoi, query, field)
 
 
 def test_claims_order_by_score_either_way(viewer_api, hanoi):
-    ascending = [c["credibility"]["score"] for c in viewer_api.get("/api/v1/claims/?ordering=score").json()["results"]]
-    descending = [c["credibility"]["score"] for c in viewer_api.get("/api/v1/claims/?ordering=-score").json()["results"]]
+    ascending = [
+        c["credibility"]["score"]
+        for c in viewer_api.get("/api/v1/claims/?ordering=score").json()["results"]
+    ]
+    descending = [
+        c["credibility"]["score"]
+        for c in viewer_api.get("/api/v1/claims/?ordering=-score").json()["results"]
+    ]
 
     assert ascending == sorted(ascending)
     assert descending == sorted(ascending, reverse=True)
 
 
 def test_claims_order_by_updated_at(viewer_api, hanoi):
-    Claim.objects.filter(pk=hanoi.us_claim.pk).update(updated_at=timezone.now() + timedelta(hours=1))
+    Claim.objects.filter(pk=hanoi.us_claim.pk).update(
+        updated_at=timezone.now() + timedelta(hours=1)
+    )
 
     results = viewer_api.get("/api/v1/claims/?ordering=-updated_at").json()["results"]
 
@@ -222,7 +241,9 @@ def test_pages_have_count_next_previous_and_results(viewer_api, hanoi):
     assert first["previous"] is None and second["next"] is None
     assert second["previous"]
     assert len(first["results"]) == 3 and len(second["results"]) == 1
-    assert {c["id"] for c in first["results"] + second["results"]} == {c.pk for c in hanoi.claims.values()}
+    assert {c["id"] for c in first["results"] + second["results"]} == {
+        c.pk for c in hanoi.claims.values()
+    }
 
 
 def test_page_past_the_end_is_a_json_404(viewer_api, hanoi):
@@ -242,7 +263,9 @@ def make_claims(count):
 
 
 @pytest.mark.parametrize("count", [1, 100])
-def test_claims_list_runs_a_fixed_number_of_queries(viewer_api, count, django_assert_max_num_queries):
+def test_claims_list_runs_a_fixed_number_of_queries(
+    viewer_api, count, django_assert_max_num_queries
+):
     make_claims(count)
 
     # The change log's head (ETag), the count, the page's stamps, the
@@ -257,19 +280,25 @@ def test_claims_list_runs_a_fixed_number_of_queries(viewer_api, count, django_as
 
 
 @pytest.mark.parametrize("count", [1, 100])
-def test_filtered_claims_list_runs_a_fixed_number_of_queries(viewer_api, count, django_assert_max_num_queries):
+def test_filtered_claims_list_runs_a_fixed_number_of_queries(
+    viewer_api, count, django_assert_max_num_queries
+):
     make_claims(count)
     party = Account.objects.first().party
 
     # ... and the party slug's check.
     with django_assert_max_num_queries(7):
-        response = viewer_api.get(f"/api/v1/claims/?page_size=100&party={party.slug}&min_score=0.1&ordering=-score")
+        response = viewer_api.get(
+            f"/api/v1/claims/?page_size=100&party={party.slug}&min_score=0.1&ordering=-score"
+        )
 
     assert len(response.json()["results"]) == count
 
 
 @pytest.mark.parametrize("count", [1, 100])
-def test_corroborations_list_runs_a_fixed_number_of_queries(viewer_api, count, django_assert_max_num_queries):
+def test_corroborations_list_runs_a_fixed_number_of_queries(
+    viewer_api, count, django_assert_max_num_queries
+):
     claim = ClaimFactory()
     for _ in range(count):
         CorroborationFactory(claim=claim, source=SourceFactory(affiliation=PartyFactory()))
@@ -345,10 +374,14 @@ def test_viewer_cannot_record_evidence(viewer_api, hanoi):
         ({"observed_at": "last tuesday"}, "observed_at"),
     ],
 )
-def test_bad_evidence_is_a_400_naming_the_field_and_writes_nothing(reporter_api, hanoi, overrides, field):
+def test_bad_evidence_is_a_400_naming_the_field_and_writes_nothing(
+    reporter_api, hanoi, overrides, field
+):
     changes_before = Change.objects.count()
 
-    response = reporter_api.post("/api/v1/corroborations/", evidence_body(hanoi, **overrides), format="json")
+    response = reporter_api.post(
+        "/api/v1/corroborations/", evidence_body(hanoi, **overrides), format="json"
+    )
 
     assert_error(response, 400, field)
     assert Corroboration.objects.count() == hanoi.corroboration_count
@@ -357,17 +390,26 @@ def test_bad_evidence_is_a_400_naming_the_field_and_writes_nothing(reporter_api,
 
 @pytest.mark.parametrize(
     "overrides, field",
-    [({"quote": 42}, "quote"), ({"claim": "1"}, "claim"), ({"source": True}, "source"), ({"stance": 1}, "stance")],
+    [
+        ({"quote": 42}, "quote"),
+        ({"claim": "1"}, "claim"),
+        ({"source": True}, "source"),
+        ({"stance": 1}, "stance"),
+    ],
 )
 def test_value_of_the_wrong_json_type_is_a_400_not_coerced(reporter_api, hanoi, overrides, field):
-    response = reporter_api.post("/api/v1/corroborations/", evidence_body(hanoi, **overrides), format="json")
+    response = reporter_api.post(
+        "/api/v1/corroborations/", evidence_body(hanoi, **overrides), format="json"
+    )
 
     assert_error(response, 400, field)
     assert Corroboration.objects.count() == hanoi.corroboration_count
 
 
 def test_text_that_no_database_can_store_is_a_400(editor_api, hanoi):
-    response = editor_api.post("/api/v1/accounts/", {"dispute": "hanoi\x00", "party": "north-korea"}, format="json")
+    response = editor_api.post(
+        "/api/v1/accounts/", {"dispute": "hanoi\x00", "party": "north-korea"}, format="json"
+    )
 
     assert_error(response, 400, "dispute")
     assert Account.objects.count() == 2
@@ -409,7 +451,9 @@ def test_editing_evidence_rescores_its_claim(reporter_api, hanoi):
     item = Corroboration.objects.get(claim=hanoi.nk_claim, source=hanoi.ap)
     before = hanoi.nk_claim.score
 
-    response = reporter_api.patch(f"/api/v1/corroborations/{item.pk}/", {"stance": "contradicts"}, format="json")
+    response = reporter_api.patch(
+        f"/api/v1/corroborations/{item.pk}/", {"stance": "contradicts"}, format="json"
+    )
 
     assert response.status_code == 200, response.content
     assert response.json()["version"] == item.version + 1
@@ -470,9 +514,15 @@ def test_removing_evidence_rescores_its_claim(reporter_api, hanoi):
 
 
 def test_corroborations_filter_by_claim_source_and_stance(viewer_api, hanoi):
-    results = viewer_api.get(f"/api/v1/corroborations/?claim={hanoi.us_claim.pk}&stance=contradicts").json()["results"]
+    results = viewer_api.get(
+        f"/api/v1/corroborations/?claim={hanoi.us_claim.pk}&stance=contradicts"
+    ).json()["results"]
 
-    assert {item["source"]["name"] for item in results} == {"Ri Yong Ho", "Choe Sun Hui", "The Associated Press"}
+    assert {item["source"]["name"] for item in results} == {
+        "Ri Yong Ho",
+        "Choe Sun Hui",
+        "The Associated Press",
+    }
     assert_error(viewer_api.get("/api/v1/corroborations/?stance=maybe"), 400, "stance")
     assert_error(viewer_api.get("/api/v1/corroborations/?claim=999999"), 400, "claim")
 
@@ -481,7 +531,11 @@ def test_corroborations_filter_by_claim_source_and_stance(viewer_api, hanoi):
 
 
 def claim_body(hanoi, **overrides):
-    body = {"account": hanoi.us_account.pk, "text": "The talks ended early.", "speaker": hanoi.trump.pk}
+    body = {
+        "account": hanoi.us_account.pk,
+        "text": "The talks ended early.",
+        "speaker": hanoi.trump.pk,
+    }
     return {**body, **overrides}
 
 
@@ -497,12 +551,19 @@ def test_reporter_records_a_claim_that_starts_unverified(reporter_api, hanoi):
 
 def test_derived_fields_sent_with_a_claim_are_never_stored(reporter_api, hanoi):
     body = claim_body(
-        hanoi, score=1.0, verdict="corroborated", evidence_weight=9,
+        hanoi,
+        score=1.0,
+        verdict="corroborated",
+        evidence_weight=9,
         credibility={"score": 1.0, "verdict": "corroborated", "evidence_weight": 9},
     )
 
     created = reporter_api.post("/api/v1/claims/", body, format="json").json()
-    reporter_api.patch(f"/api/v1/claims/{hanoi.us_claim.pk}/", {"score": 1.0, "verdict": "corroborated"}, format="json")
+    reporter_api.patch(
+        f"/api/v1/claims/{hanoi.us_claim.pk}/",
+        {"score": 1.0, "verdict": "corroborated"},
+        format="json",
+    )
 
     stored = Claim.objects.get(pk=created["id"])
     assert (stored.score, stored.verdict, stored.evidence_weight) == (0.5, "unverified", 0.0)
@@ -513,7 +574,9 @@ def test_derived_fields_sent_with_a_claim_are_never_stored(reporter_api, hanoi):
 
 def test_editing_a_claims_text_bumps_its_version(reporter_api, hanoi):
     response = reporter_api.patch(
-        f"/api/v1/claims/{hanoi.us_claim.pk}/", {"text": "They wanted all sanctions lifted."}, format="json"
+        f"/api/v1/claims/{hanoi.us_claim.pk}/",
+        {"text": "They wanted all sanctions lifted."},
+        format="json",
     )
 
     assert response.status_code == 200, response.content
@@ -525,7 +588,11 @@ def test_editing_a_claims_text_bumps_its_version(reporter_api, hanoi):
 def test_claim_with_unknown_speaker_is_a_400_and_writes_nothing(reporter_api, hanoi):
     count = Claim.objects.count()
 
-    assert_error(reporter_api.post("/api/v1/claims/", claim_body(hanoi, speaker=999999), format="json"), 400, "speaker")
+    assert_error(
+        reporter_api.post("/api/v1/claims/", claim_body(hanoi, speaker=999999), format="json"),
+        400,
+        "speaker",
+    )
     assert Claim.objects.count() == count
 
 
@@ -552,7 +619,10 @@ def test_dispute_lists_its_accounts_with_their_credibility(viewer_api, hanoi):
     accounts = {a["party"]["slug"]: a for a in response.json()["accounts"]}
     hanoi.nk_account.refresh_from_db()
     assert accounts["north-korea"]["credibility"]["score"] == pytest.approx(hanoi.nk_account.score)
-    assert accounts["north-korea"]["credibility"]["score"] > accounts["united-states"]["credibility"]["score"]
+    assert (
+        accounts["north-korea"]["credibility"]["score"]
+        > accounts["united-states"]["credibility"]["score"]
+    )
     assert accounts["north-korea"]["claim_count"] == 3
 
 
@@ -561,7 +631,9 @@ def test_unknown_dispute_slug_is_a_json_404(viewer_api, db):
 
 
 def test_account_carries_its_party_and_credibility(viewer_api, hanoi):
-    results = viewer_api.get("/api/v1/accounts/?dispute=hanoi-summit-sanctions&party=north-korea").json()["results"]
+    results = viewer_api.get(
+        "/api/v1/accounts/?dispute=hanoi-summit-sanctions&party=north-korea"
+    ).json()["results"]
 
     [account] = results
     assert account["party"] == {"id": hanoi.nk.pk, "slug": "north-korea", "name": "North Korea"}
@@ -571,7 +643,9 @@ def test_account_carries_its_party_and_credibility(viewer_api, hanoi):
 
 def test_editor_opens_a_dispute_and_adds_accounts(editor_api, hanoi):
     dispute = editor_api.post(
-        "/api/v1/disputes/", {"slug": "singapore-2018", "title": "What was agreed in Singapore?"}, format="json"
+        "/api/v1/disputes/",
+        {"slug": "singapore-2018", "title": "What was agreed in Singapore?"},
+        format="json",
     )
     account = editor_api.post(
         "/api/v1/accounts/", {"dispute": "singapore-2018", "party": "north-korea"}, format="json"
@@ -596,7 +670,9 @@ def test_duplicate_slug_and_second_account_are_400s(editor_api, hanoi):
         "/api/v1/disputes/", {"slug": "hanoi-summit-sanctions", "title": "Again?"}, format="json"
     )
     second = editor_api.post(
-        "/api/v1/accounts/", {"dispute": "hanoi-summit-sanctions", "party": "north-korea"}, format="json"
+        "/api/v1/accounts/",
+        {"dispute": "hanoi-summit-sanctions", "party": "north-korea"},
+        format="json",
     )
 
     assert_error(duplicate, 400, "slug")
@@ -608,7 +684,9 @@ def test_duplicate_slug_and_second_account_are_400s(editor_api, hanoi):
 def test_an_accounts_party_cannot_be_changed(editor_api, hanoi):
     other = PartyFactory()
 
-    response = editor_api.patch(f"/api/v1/accounts/{hanoi.us_account.pk}/", {"party": other.slug}, format="json")
+    response = editor_api.patch(
+        f"/api/v1/accounts/{hanoi.us_account.pk}/", {"party": other.slug}, format="json"
+    )
 
     assert_error(response, 400, "party")
     hanoi.us_account.refresh_from_db()
@@ -616,7 +694,9 @@ def test_an_accounts_party_cannot_be_changed(editor_api, hanoi):
 
 
 def test_editor_edits_an_accounts_summary(editor_api, hanoi):
-    response = editor_api.patch(f"/api/v1/accounts/{hanoi.us_account.pk}/", {"summary": "Shorter."}, format="json")
+    response = editor_api.patch(
+        f"/api/v1/accounts/{hanoi.us_account.pk}/", {"summary": "Shorter."}, format="json"
+    )
 
     assert response.status_code == 200, response.content
     hanoi.us_account.refresh_from_db()
@@ -633,7 +713,9 @@ def test_deleting_a_dispute_removes_everything_in_it(editor_api, hanoi):
 
 
 def test_dispute_status_outside_the_choices_is_a_400(editor_api, hanoi):
-    response = editor_api.patch("/api/v1/disputes/hanoi-summit-sanctions/", {"status": "closed"}, format="json")
+    response = editor_api.patch(
+        "/api/v1/disputes/hanoi-summit-sanctions/", {"status": "closed"}, format="json"
+    )
 
     assert_error(response, 400, "status")
     hanoi.dispute.refresh_from_db()
@@ -662,7 +744,9 @@ def test_unknown_api_path_is_a_json_404(viewer_api, db):
 
 
 def test_write_to_a_path_without_its_slash_is_a_json_404_that_says_so(reporter_api, hanoi):
-    error = assert_error(reporter_api.post("/api/v1/corroborations", evidence_body(hanoi), format="json"), 404)
+    error = assert_error(
+        reporter_api.post("/api/v1/corroborations", evidence_body(hanoi), format="json"), 404
+    )
 
     assert "/api/v1/corroborations/" in error["message"]
     assert Corroboration.objects.count() == hanoi.corroboration_count
@@ -676,7 +760,12 @@ def test_recording_evidence_through_the_api_runs_a_fixed_number_of_queries(
     # its lock) and the answer's representation. Its ETag comes from that
     # representation, not from reading the version back.
     claim = hanoi.claims["test_halt"]
-    evidence = {"claim": claim.pk, "source": hanoi.ap.pk, "stance": "supports", "quote": "Backs it."}
+    evidence = {
+        "claim": claim.pk,
+        "source": hanoi.ap.pk,
+        "stance": "supports",
+        "quote": "Backs it.",
+    }
     with django_assert_num_queries(23 + (connection.vendor == "postgresql")):
         response = reporter_api.post("/api/v1/corroborations/", evidence, format="json")
 

@@ -15,7 +15,9 @@ from sources import services as source_services
 
 def listed(client, claim):
     """The claim as the (cached) claims list shows it."""
-    results = client.get(f"/api/v1/claims/?dispute={claim.account.dispute.slug}&page_size=100").json()["results"]
+    results = client.get(
+        f"/api/v1/claims/?dispute={claim.account.dispute.slug}&page_size=100"
+    ).json()["results"]
     [found] = [item for item in results if item["id"] == claim.pk]
     return found
 
@@ -30,7 +32,9 @@ def test_a_warm_list_is_the_same_json_as_a_cold_one(partner_client, hanoi):
     warm = partner_client.get("/api/v1/claims/?page_size=100")
 
     assert warm.content == cold.content
-    assert warm.json()["results"] == [as_serialized(claim) for claim in Claim.objects.order_by("id")]
+    assert warm.json()["results"] == [
+        as_serialized(claim) for claim in Claim.objects.order_by("id")
+    ]
 
 
 def test_new_evidence_shows_even_when_the_score_does_not_move(partner_client, hanoi, reporter):
@@ -40,7 +44,11 @@ def test_new_evidence_shows_even_when_the_score_does_not_move(partner_client, ha
     # so the score stays where it was, but the evidence list grows.
     repeated = claim.corroborations.order_by("id").first()
     services.record_corroboration(
-        claim=claim, by=reporter, source=repeated.source, stance=repeated.stance, quote="Said again."
+        claim=claim,
+        by=reporter,
+        source=repeated.source,
+        stance=repeated.stance,
+        quote="Said again.",
     )
     claim.refresh_from_db()
 
@@ -62,7 +70,9 @@ def test_removed_and_edited_evidence_show(partner_client, hanoi, reporter):
     after = listed(partner_client, claim)
 
     assert first.pk not in [item["id"] for item in after["corroborations"]]
-    assert [item["quote"] for item in after["corroborations"] if item["id"] == second.pk] == ["Reworded."]
+    assert [item["quote"] for item in after["corroborations"] if item["id"] == second.pk] == [
+        "Reworded."
+    ]
     assert after == as_serialized(claim)
 
 
@@ -79,7 +89,9 @@ def test_a_renamed_source_shows_in_every_claim_citing_it(partner_client, hanoi, 
     listed(partner_client, hanoi.nk_claim)
     services.update_source(source=cited, by=editor, name="Renamed source")
 
-    names = [item["source"]["name"] for item in listed(partner_client, hanoi.nk_claim)["corroborations"]]
+    names = [
+        item["source"]["name"] for item in listed(partner_client, hanoi.nk_claim)["corroborations"]
+    ]
 
     assert "Renamed source" in names
 
@@ -113,7 +125,9 @@ def test_the_format_version_moves_with_the_representations_shape(hanoi):
     # the shape (every key path) to the format version.
     def paths(value, prefix=""):
         if isinstance(value, dict):
-            return {p for key, item in value.items() for p in paths(item, f"{prefix}/{key}")} | {prefix}
+            return {p for key, item in value.items() for p in paths(item, f"{prefix}/{key}")} | {
+                prefix
+            }
         if isinstance(value, list):
             return {p for item in value for p in paths(item, f"{prefix}[]")}
         return {prefix}
@@ -121,4 +135,6 @@ def test_the_format_version_moves_with_the_representations_shape(hanoi):
     shape = sorted(set().union(*(paths(as_serialized(claim)) for claim in Claim.objects.all())))
     digest = hashlib.sha256("\n".join(shape).encode()).hexdigest()[:12]
 
-    assert (claim_cache.FORMAT, digest) == (1, "9c0d0699fb93"), "the shape changed: bump claim_cache.FORMAT, then pin the new digest"
+    assert (claim_cache.FORMAT, digest) == (1, "9c0d0699fb93"), (
+        "the shape changed: bump claim_cache.FORMAT, then pin the new digest"
+    )

@@ -1,6 +1,6 @@
 """schema.org ClaimReview markup, for partners to publish with their stories."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -19,7 +19,9 @@ def viewer_api(api_as, viewer):
 
 def test_claim_review_is_json_ld_with_every_field(viewer_api, hanoi, settings):
     settings.CLAIMDESK_NEWSROOM = NEWSROOM
-    Claim.objects.filter(pk=hanoi.us_claim.pk).update(appearance="https://example.org/press-conference")
+    Claim.objects.filter(pk=hanoi.us_claim.pk).update(
+        appearance="https://example.org/press-conference"
+    )
 
     response = viewer_api.get(f"/api/v1/claims/{hanoi.us_claim.pk}/claimreview/")
 
@@ -69,8 +71,11 @@ def test_claim_review_answers_json_ld_even_to_a_client_asking_for_json(viewer_ap
 )
 def test_rating_follows_the_verdict(verdict, rating):
     claim = Claim(
-        pk=1, text="A statement.", verdict=verdict, speaker=Source(name="A wire", kind="wire_service"),
-        updated_at=datetime(2019, 3, 1, tzinfo=timezone.utc),
+        pk=1,
+        text="A statement.",
+        verdict=verdict,
+        speaker=Source(name="A wire", kind="wire_service"),
+        updated_at=datetime(2019, 3, 1, tzinfo=UTC),
     )
 
     review = claim_review(claim, url="https://example.org/")
@@ -93,7 +98,9 @@ def test_dispute_review_is_a_graph_of_its_claims(viewer_api, hanoi):
     assert {review["claimReviewed"] for review in body["@graph"]} == {
         claim.text for claim in hanoi.claims.values()
     }
-    assert all(review["@type"] == "ClaimReview" and "@context" not in review for review in body["@graph"])
+    assert all(
+        review["@type"] == "ClaimReview" and "@context" not in review for review in body["@graph"]
+    )
 
 
 def test_review_of_an_unknown_claim_is_a_404(viewer_api, db):

@@ -1,5 +1,5 @@
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from changelog.models import Change
-from claims.models import Account, Claim, Corroboration, Dispute, ScoreSnapshot
 from claims import services
+from claims.models import Account, Claim, Corroboration, Dispute, ScoreSnapshot
 from claims.tooling import dataset, demo_data
 from sources import services as source_services
 from sources.models import Party, Source
@@ -60,11 +60,15 @@ def desk(hanoi, reporter):
     """Hanoi, a small generated desk, and evidence recorded by a named reporter."""
     demo_data.generate(
         sizes=demo_data.Sizes(disputes=5, claims=40, corroborations=300, sources=50),
-        seed=3, end=datetime(2026, 5, 1, tzinfo=timezone.utc),
+        seed=3,
+        end=datetime(2026, 5, 1, tzinfo=UTC),
     )
     services.record_corroboration(
-        claim=hanoi.nk_claim, by=reporter, source=hanoi.sources["trump"],
-        stance="partly_supports", quote="We had some productive time.",
+        claim=hanoi.nk_claim,
+        by=reporter,
+        source=hanoi.sources["trump"],
+        stance="partly_supports",
+        quote="We had some productive time.",
     )
     return hanoi
 
@@ -138,7 +142,9 @@ def test_evidence_recorded_by_an_unknown_user_is_kept_without_recorder(desk, tmp
     flush()
     output = import_(path)
     assert "No user here for: reporter" in output
-    assert Corroboration.objects.filter(quote="We had some productive time.", recorded_by=None).exists()
+    assert Corroboration.objects.filter(
+        quote="We had some productive time.", recorded_by=None
+    ).exists()
 
 
 def test_import_into_a_database_with_data_is_refused_and_writes_nothing(hanoi, tmp_path):
@@ -164,17 +170,37 @@ def mutate(document, change):
         (lambda d: d.update(format="something-else"), "This is not a claimdesk dataset"),
         (lambda d: d.pop("claims"), "lacks the section\\(s\\): claims"),
         (lambda d: d.update(claims={}), 'Section "claims" must be a list'),
-        (lambda d: d["corroborations"][0].pop("stance"), r"corroborations\[0\] lacks the field\(s\): stance"),
-        (lambda d: d["corroborations"][0].update(mood="sure"), r"corroborations\[0\] has unknown field\(s\): mood"),
-        (lambda d: d["corroborations"][1].update(stance="maybe"), r"corroborations\[1\]\.stance: 'maybe' is not one of"),
+        (
+            lambda d: d["corroborations"][0].pop("stance"),
+            r"corroborations\[0\] lacks the field\(s\): stance",
+        ),
+        (
+            lambda d: d["corroborations"][0].update(mood="sure"),
+            r"corroborations\[0\] has unknown field\(s\): mood",
+        ),
+        (
+            lambda d: d["corroborations"][1].update(stance="maybe"),
+            r"corroborations\[1\]\.stance: 'maybe' is not one of",
+        ),
         (lambda d: d["claims"][0].update(stated_at="yesterday"), r"claims\[0\]\.stated_at:"),
         (lambda d: d["claims"][0].update(score="high"), r"claims\[0\]\.score: expected a number"),
-        (lambda d: d["claims"][0].update(account=999), r"claims\[0\]\.account: accounts id 999 is not in the document"),
-        (lambda d: d["sources"][1].update(id=d["sources"][0]["id"]), 'Section "sources" repeats an id'),
-        (lambda d: d["parties"][1].update(slug=d["parties"][0]["slug"]), "The database refused the data"),
+        (
+            lambda d: d["claims"][0].update(account=999),
+            r"claims\[0\]\.account: accounts id 999 is not in the document",
+        ),
+        (
+            lambda d: d["sources"][1].update(id=d["sources"][0]["id"]),
+            'Section "sources" repeats an id',
+        ),
+        (
+            lambda d: d["parties"][1].update(slug=d["parties"][0]["slug"]),
+            "The database refused the data",
+        ),
     ],
 )
-def test_bad_documents_are_refused_with_a_clear_error_and_nothing_written(hanoi_file, tmp_path, edit, message):
+def test_bad_documents_are_refused_with_a_clear_error_and_nothing_written(
+    hanoi_file, tmp_path, edit, message
+):
     document = mutate(json.loads(hanoi_file.read_text()), edit)
     path = write(tmp_path, document)
     with pytest.raises(CommandError, match=message):

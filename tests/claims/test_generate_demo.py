@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
@@ -14,7 +14,7 @@ from claims.tooling import demo_data
 from sources.models import Party, Source
 
 SMALL = {"disputes": 12, "claims": 120, "corroborations": 1500, "sources": 150}
-END = datetime(2026, 6, 1, tzinfo=timezone.utc)
+END = datetime(2026, 6, 1, tzinfo=UTC)
 MODELS = [Party, Source, Dispute, Account, Claim, Corroboration, ScoreSnapshot, Change]
 
 
@@ -39,7 +39,9 @@ def test_generates_the_requested_number_of_each_object(demo):
     assert Corroboration.objects.count() == SMALL["corroborations"]
     assert Source.objects.count() == SMALL["sources"]
     assert 10 <= Party.objects.count() <= 20
-    per_dispute = set(Account.objects.values("dispute").annotate(n=Count("id")).values_list("n", flat=True))
+    per_dispute = set(
+        Account.objects.values("dispute").annotate(n=Count("id")).values_list("n", flat=True)
+    )
     assert per_dispute <= {2, 3}
     assert "Demo data generated" in demo
 
@@ -68,7 +70,10 @@ def test_sources_spread_across_kinds_grades_parties_and_origins(demo):
 
 def test_evidence_mixes_every_stance_over_months(demo):
     assert set(Corroboration.objects.values_list("stance", flat=True)) == {
-        "supports", "partly_supports", "partly_contradicts", "contradicts"
+        "supports",
+        "partly_supports",
+        "partly_contradicts",
+        "contradicts",
     }
     times = Corroboration.objects.order_by("observed_at").values_list("observed_at", flat=True)
     assert (times.last() - times.first()).days > 60
@@ -111,11 +116,26 @@ def test_same_seed_gives_the_same_data_and_another_seed_does_not(db):
     def content():
         return (
             list(Dispute.objects.order_by("slug").values_list("slug", "title", "status")),
-            list(Source.objects.order_by("id").values_list(
-                "name", "kind", "reliability", "is_anonymous", "affiliation__slug", "origin__name")),
-            list(Claim.objects.order_by("id").values_list("text", "speaker__name", "stated_at", "score")),
-            list(Corroboration.objects.order_by("id").values_list(
-                "claim__text", "source__name", "stance", "quote", "observed_at")),
+            list(
+                Source.objects.order_by("id").values_list(
+                    "name",
+                    "kind",
+                    "reliability",
+                    "is_anonymous",
+                    "affiliation__slug",
+                    "origin__name",
+                )
+            ),
+            list(
+                Claim.objects.order_by("id").values_list(
+                    "text", "speaker__name", "stated_at", "score"
+                )
+            ),
+            list(
+                Corroboration.objects.order_by("id").values_list(
+                    "claim__text", "source__name", "stance", "quote", "observed_at"
+                )
+            ),
         )
 
     sizes = demo_data.Sizes(disputes=4, claims=30, corroborations=200, sources=40)
@@ -151,7 +171,10 @@ def test_generating_a_loaded_seed_again_is_refused_and_changes_nothing(demo):
         ({"claims": -1}, "--claims: Must be zero or more."),
         ({"disputes": 0, "claims": 5}, "--disputes: Claims need at least one dispute"),
         ({"claims": 0, "corroborations": 5}, "--claims: Corroborations need at least one claim"),
-        ({"sources": 1, "corroborations": 5}, "--sources: Corroborations need at least two sources"),
+        (
+            {"sources": 1, "corroborations": 5},
+            "--sources: Corroborations need at least two sources",
+        ),
     ],
 )
 def test_sizes_that_cannot_make_a_desk_are_refused_and_change_nothing(db, sizes, message):
@@ -168,10 +191,15 @@ def test_generating_beside_the_hanoi_story_leaves_its_scores_alone(hanoi):
     for account in Account.objects.filter(pk__in=before):
         assert account.score == before[account.pk]
     # Hanoi's parties are real; the generated ones are fictional and separate.
-    assert not Account.objects.filter(dispute__slug__startswith="demo-", party__slug="united-states").exists()
+    assert not Account.objects.filter(
+        dispute__slug__startswith="demo-", party__slug="united-states"
+    ).exists()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="Planner statistics are PostgreSQL's (SQLite plans these queries without them).")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="Planner statistics are PostgreSQL's (SQLite plans these queries without them).",
+)
 def test_the_planner_sees_the_generated_rows_at_once(demo):
     # Without statistics PostgreSQL takes the new tables for empty and picks
     # plans that scan them: the overview took 6 s at full size.

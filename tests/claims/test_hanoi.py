@@ -27,10 +27,13 @@ def test_loading_twice_changes_nothing(hanoi):
 
 def test_story_has_the_articles_claims_sources_and_quotes(hanoi):
     assert set(hanoi.dispute.accounts.values_list("party__slug", flat=True)) == {
-        "united-states", "north-korea"
+        "united-states",
+        "north-korea",
     }
     assert Claim.objects.filter(account__dispute=hanoi.dispute).count() == 4
     assert hanoi.us_official.is_anonymous
     assert hanoi.ap.affiliation is None
     assert not Corroboration.objects.filter(quote="").exists()
-    assert Corroboration.objects.filter(source=hanoi.ap, claim=hanoi.us_claim, stance="contradicts").exists()
+    assert Corroboration.objects.filter(
+        source=hanoi.ap, claim=hanoi.us_claim, stance="contradicts"
+    ).exists()

@@ -4,7 +4,7 @@ explanation out. No database here; the constants are the shipped ones from
 settings.CLAIMDESK_SCORING, so these tests pin the model the product uses.
 """
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -17,7 +17,7 @@ from claims.scoring import Evidence, score_account, score_claim, verdict_for
 C = settings.CLAIMDESK_SCORING
 US, NK, THIRD = 1, 2, 3
 SPEAKER = 100
-T0 = datetime(2019, 2, 28, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2019, 2, 28, 8, 0, tzinfo=UTC)
 
 
 def item(
@@ -59,6 +59,7 @@ def by_id(result, evidence_id: int):
 
 
 # No evidence, stance values, verdicts
+
 
 def test_claim_without_evidence_scores_half_and_is_unverified():
     result = score([])
@@ -116,6 +117,7 @@ def test_no_evidence_is_unverified_whatever_the_number():
 
 # Interest and anonymity
 
+
 def test_self_serving_support_moves_the_score_less_than_independent_support():
     independent = score([item(1, 1, party=None)])
     self_serving = score([item(1, 1, party=US)])
@@ -167,13 +169,16 @@ def test_weight_is_reliability_times_interest_times_anonymity(grade):
     explained = by_id(result, 1)
     r = C["RELIABILITY"][grade]
     assert (explained.r, explained.k, explained.a) == (
-        r, C["INTEREST"]["against_interest"], C["ANONYMOUS_FACTOR"]
+        r,
+        C["INTEREST"]["against_interest"],
+        C["ANONYMOUS_FACTOR"],
     )
     assert explained.w == pytest.approx(r * 1.5 * 0.7)
     assert result.support == pytest.approx(explained.w)
 
 
 # Independence: one source once, one origin once
+
 
 def test_a_second_item_from_the_same_source_counts_once_the_latest():
     result = score([item(1, 7, "supports"), item(2, 7, "contradicts")])
@@ -225,6 +230,7 @@ def test_sources_with_different_origins_both_count():
 
 
 # The speaker
+
 
 def test_a_speakers_support_of_their_own_claim_is_ignored_with_a_reason():
     result = score([item(1, SPEAKER, "supports", party=US)])
@@ -293,6 +299,7 @@ def test_hanoi_us_claim_numbers():
 
 # Accounts
 
+
 def test_account_without_claims_is_unverified_at_half():
     result = score_account([], constants=C)
     assert (result.score, result.verdict, result.evidence_weight) == (0.5, "unverified", 0.0)
@@ -336,8 +343,14 @@ def evidence_from(
 ) -> Evidence:
     root = traits["root"] if source >= 3 and traits["root"] is not None else source
     return item(
-        evidence_id, source, stance, reliability=traits["reliability"], party=traits["party"],
-        anonymous=traits["anonymous"], root=root, minutes=minutes,
+        evidence_id,
+        source,
+        stance,
+        reliability=traits["reliability"],
+        party=traits["party"],
+        anonymous=traits["anonymous"],
+        root=root,
+        minutes=minutes,
     )
 
 
@@ -346,12 +359,17 @@ def evidence_lists(draw, min_size: int = 0) -> list[Evidence]:
     # Each source keeps one grade, party, anonymity and origin across its
     # items, as it does in the database.
     pool = draw(st.lists(source_traits, min_size=SOURCE_POOL, max_size=SOURCE_POOL))
-    picks = draw(st.lists(
-        st.tuples(st.integers(0, SOURCE_POOL - 1), stances, st.integers(0, 50)),
-        min_size=min_size, max_size=12,
-    ))
+    picks = draw(
+        st.lists(
+            st.tuples(st.integers(0, SOURCE_POOL - 1), stances, st.integers(0, 50)),
+            min_size=min_size,
+            max_size=12,
+        )
+    )
     return [
-        evidence_from(pool[source], evidence_id=n + 1, source=source, stance=stance, minutes=minutes)
+        evidence_from(
+            pool[source], evidence_id=n + 1, source=source, stance=stance, minutes=minutes
+        )
         for n, (source, stance, minutes) in enumerate(picks)
     ]
 

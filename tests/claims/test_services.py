@@ -39,12 +39,17 @@ def keyed(object_type: str, queryset) -> set[tuple[str, int]]:
 
 def record(claim, source, stance="supports", by=None, **extra):
     return services.record_corroboration(
-        claim=claim, by=by, source=source, stance=stance,
-        quote=extra.pop("quote", "A quote the evidence rests on."), **extra,
+        claim=claim,
+        by=by,
+        source=source,
+        stance=stance,
+        quote=extra.pop("quote", "A quote the evidence rests on."),
+        **extra,
     )
 
 
 # Recording, editing and removing evidence rescores in the same transaction
+
 
 def test_recording_evidence_rescores_claim_and_account_with_snapshots_and_changes(hanoi, editor):
     claim, account = hanoi.claims["test_halt"], hanoi.nk_account
@@ -73,7 +78,9 @@ def test_recording_evidence_rescores_claim_and_account_with_snapshots_and_change
     assert {c.actor for c in changes} == {editor}
 
 
-def test_recording_evidence_runs_a_fixed_number_of_queries(hanoi, editor, django_assert_num_queries):
+def test_recording_evidence_runs_a_fixed_number_of_queries(
+    hanoi, editor, django_assert_num_queries
+):
     # Lock the account, then the claim; check the source exists; write the
     # evidence and its history row; read the claim's evidence, its sources'
     # origins (one query, however deep) and the dispute's parties; write the
@@ -131,8 +138,12 @@ def test_editing_only_the_quote_moves_no_score_and_takes_no_snapshot(hanoi, edit
     hanoi.nk_claim.refresh_from_db()
     assert hanoi.nk_claim.score == before
     assert ScoreSnapshot.objects.count() == snapshots
-    assert Change.objects.filter(object_type="corroboration", object_id=corroboration.pk,
-                                 action="updated").count() == 1
+    assert (
+        Change.objects.filter(
+            object_type="corroboration", object_id=corroboration.pk, action="updated"
+        ).count()
+        == 1
+    )
 
 
 def test_removing_the_only_evidence_returns_the_claim_to_unverified(hanoi, editor):
@@ -202,6 +213,7 @@ def test_deleting_a_claim_rescores_its_account(hanoi, editor):
 
 # The speaker
 
+
 @pytest.mark.parametrize("stance", ["supports", "partly_supports"])
 def test_speaker_cannot_support_their_own_claim_and_nothing_is_written(hanoi, stance):
     before = row_counts()
@@ -217,8 +229,9 @@ def test_speaker_can_retract_their_claim_which_lowers_its_score(hanoi):
     record(hanoi.nk_claim, hanoi.ri, "contradicts", quote="We never asked for that.")
     hanoi.nk_claim.refresh_from_db()
     assert hanoi.nk_claim.score < before
-    retraction = next(i for i in explain_claim(hanoi.nk_claim).items
-                      if i.source_name == "Ri Yong Ho")
+    retraction = next(
+        i for i in explain_claim(hanoi.nk_claim).items if i.source_name == "Ri Yong Ho"
+    )
     assert retraction.counted and retraction.k == 1.5
 
 
@@ -245,6 +258,7 @@ def test_a_claim_cannot_get_a_speaker_who_supports_it_as_evidence(hanoi):
 
 # Bad input
 
+
 def test_evidence_for_a_claim_deleted_meanwhile_is_refused_naming_the_claim(hanoi):
     claim = hanoi.claims["test_halt"]
     services.delete_claim(claim=Claim.objects.get(pk=claim.pk), by=None)
@@ -270,7 +284,9 @@ def test_bad_evidence_is_refused_naming_the_field_and_nothing_changes(hanoi, fie
     data[field] = bad
     before = row_counts()
     with pytest.raises(ValidationError) as error:
-        services.record_corroboration(claim=hanoi.claims["test_halt"], by=None, source=hanoi.ap, **data)
+        services.record_corroboration(
+            claim=hanoi.claims["test_halt"], by=None, source=hanoi.ap, **data
+        )
     assert field in error.value.message_dict
     assert row_counts() == before
 
@@ -315,7 +331,9 @@ def test_bad_claim_is_refused_naming_the_field_and_nothing_changes(hanoi, fields
     before = row_counts()
     with pytest.raises(ValidationError) as error:
         services.create_claim(
-            by=None, account=hanoi.us_account, speaker=hanoi.trump,
+            by=None,
+            account=hanoi.us_account,
+            speaker=hanoi.trump,
             **{"text": "A checkable statement.", **fields},
         )
     assert field in error.value.message_dict
@@ -331,6 +349,7 @@ def test_a_duplicate_dispute_slug_is_refused_naming_the_slug(hanoi):
 
 
 # Concurrent edits
+
 
 def test_editing_evidence_someone_else_changed_meanwhile_is_refused(hanoi, editor, reporter):
     loaded = Corroboration.objects.get(claim=hanoi.nk_claim, source=hanoi.ap)
@@ -378,12 +397,15 @@ def test_matching_version_is_accepted_and_bumped(hanoi):
 
 # Deleting a dispute
 
+
 def test_deleting_a_dispute_logs_the_deletion_of_everything_under_it(hanoi, editor):
     dispute = hanoi.dispute
     expected = {("dispute", dispute.pk)}
     expected |= keyed("account", Account.objects.filter(dispute=dispute))
     expected |= keyed("claim", Claim.objects.filter(account__dispute=dispute))
-    expected |= keyed("corroboration", Corroboration.objects.filter(claim__account__dispute=dispute))
+    expected |= keyed(
+        "corroboration", Corroboration.objects.filter(claim__account__dispute=dispute)
+    )
     assert len(expected) == 1 + 2 + 4 + 8
     last_change = Change.latest_id()
 
@@ -399,6 +421,7 @@ def test_deleting_a_dispute_logs_the_deletion_of_everything_under_it(hanoi, edit
 
 # Full recompute
 
+
 def test_recompute_all_finds_no_drift_on_a_healthy_database(hanoi):
     before = row_counts()
     assert services.recompute_all() == []
@@ -411,7 +434,10 @@ def test_recompute_all_finds_and_fixes_a_drifted_claim_and_its_account(hanoi):
     Account.objects.filter(pk=hanoi.nk_account.pk).update(evidence_weight=7.0)
 
     drifts = services.recompute_all(fix=False)
-    assert {d.label for d in drifts} == {f"claim {hanoi.us_claim.pk}", f"account {hanoi.nk_account.pk}"}
+    assert {d.label for d in drifts} == {
+        f"claim {hanoi.us_claim.pk}",
+        f"account {hanoi.nk_account.pk}",
+    }
     claim_drift = next(d for d in drifts if d.label.startswith("claim"))
     assert (claim_drift.stored, claim_drift.computed) == (0.9, pytest.approx(right))
     assert Claim.objects.get(pk=hanoi.us_claim.pk).score == 0.9  # check only: untouched
@@ -430,7 +456,9 @@ def test_recompute_all_finds_and_fixes_a_drifted_claim_and_its_account(hanoi):
 
 
 def test_recompute_all_agrees_with_the_incremental_services(hanoi, editor):
-    reprint = source_services.create_source(by=None, name="Reprint", reliability="A", origin=hanoi.ap)
+    reprint = source_services.create_source(
+        by=None, name="Reprint", reliability="A", origin=hanoi.ap
+    )
     record(hanoi.us_claim, reprint, "contradicts")
     record(hanoi.claims["lost_will"], hanoi.ap, "partly_supports")
     services.update_source(source=hanoi.choe, by=editor, reliability="A")
@@ -449,8 +477,10 @@ def test_deleting_an_account_logs_its_contents_and_rescores_the_other_side(hanoi
 
     services.delete_account(account=hanoi.nk_account, by=editor)
 
-    deleted = {(c.object_type, c.object_id)
-               for c in Change.objects.filter(id__gt=last_change, action="deleted")}
+    deleted = {
+        (c.object_type, c.object_id)
+        for c in Change.objects.filter(id__gt=last_change, action="deleted")
+    }
     assert deleted == {("account", hanoi.nk_account.pk)} | contents
     # Ri and Choe no longer speak for a side of this dispute: independent now, they weigh more.
     hanoi.us_claim.refresh_from_db()
@@ -465,8 +495,10 @@ def test_deleting_a_claim_logs_it_and_its_evidence(hanoi, editor):
 
     services.delete_claim(claim=claim, by=editor)
 
-    deleted = {(c.object_type, c.object_id)
-               for c in Change.objects.filter(id__gt=last_change, action="deleted")}
+    deleted = {
+        (c.object_type, c.object_id)
+        for c in Change.objects.filter(id__gt=last_change, action="deleted")
+    }
     assert deleted == {("claim", claim.pk)} | evidence
 
 
@@ -483,7 +515,9 @@ def test_hanoi_scores_are_the_worked_example_of_the_scoring_docs(hanoi):
     for obj, (score, verdict, weight) in expected.items():
         obj.refresh_from_db()
         assert (obj.score, obj.verdict, obj.evidence_weight) == (
-            pytest.approx(score), verdict, pytest.approx(weight)
+            pytest.approx(score),
+            verdict,
+            pytest.approx(weight),
         ), obj
     assert round(hanoi.nk_account.score, 3) == 0.638
     assert round(hanoi.us_account.score, 3) == 0.262

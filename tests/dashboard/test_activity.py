@@ -60,7 +60,7 @@ def test_each_change_names_who_made_it(as_user, editor, viewer, hanoi):
 
     html = activity(as_user(viewer)).content.decode()
 
-    entry = html[html.index(">Source Yonhap added<"):]
+    entry = html[html.index(">Source Yonhap added<") :]
     entry = entry[: entry.index("</li>")]
     assert '<span class="sp-actor">editor</span>' in entry
 
@@ -101,7 +101,9 @@ def test_evidence_and_score_moves_link_to_their_claim(as_user, viewer, hanoi):
         ("disputes", ">Account of North Korea added", ">Source The Associated Press added"),
     ],
 )
-def test_activity_can_be_narrowed_to_one_kind_of_change(as_user, viewer, hanoi, kind, shown, hidden):
+def test_activity_can_be_narrowed_to_one_kind_of_change(
+    as_user, viewer, hanoi, kind, shown, hidden
+):
     html = activity(as_user(viewer), kind=kind).content.decode()
 
     assert shown in html
@@ -119,7 +121,8 @@ def test_an_unknown_kind_is_an_error_on_the_filter_not_a_crash(as_user, viewer, 
 
 def test_htmx_filtering_answers_with_the_list_fragment_only(as_user, viewer, hanoi):
     response = as_user(viewer).get(
-        reverse("dashboard:activity"), {"kind": "scores"},
+        reverse("dashboard:activity"),
+        {"kind": "scores"},
         headers={**HTMX, "HX-Target": "activity-list"},
     )
 
@@ -161,10 +164,16 @@ def test_activity_is_paginated_newest_first_by_cursor(as_user, viewer, long_log)
     second = list_fragment(client, before=long_log[49])
 
     assert change_ids(first) == long_log[:50]
-    assert f'<a id="activity-list-next" rel="next" href="?before={long_log[49]}" hx-get="?before={long_log[49]}">' in first
+    assert (
+        f'<a id="activity-list-next" rel="next" href="?before={long_log[49]}" hx-get="?before={long_log[49]}">'
+        in first
+    )
     assert 'id="activity-list-previous"' not in first
     assert change_ids(second) == long_log[50:100]
-    assert f'<a id="activity-list-previous" rel="prev" href="?after={long_log[50]}" hx-get="?after={long_log[50]}">' in second
+    assert (
+        f'<a id="activity-list-previous" rel="prev" href="?after={long_log[50]}" hx-get="?after={long_log[50]}">'
+        in second
+    )
 
 
 def test_newer_goes_back_to_the_page_before(as_user, viewer, long_log):
@@ -195,7 +204,9 @@ def test_the_last_page_has_no_older_link(as_user, viewer, long_log):
 def test_pages_of_one_kind_follow_that_kind(as_user, viewer, long_log):
     client = as_user(viewer)
     evidence = list(
-        Change.objects.filter(object_type="corroboration").order_by("-id").values_list("id", flat=True)
+        Change.objects.filter(object_type="corroboration")
+        .order_by("-id")
+        .values_list("id", flat=True)
     )
 
     first = list_fragment(client, kind="evidence", before=evidence[9])

@@ -22,7 +22,9 @@ PASSWORD = "correct horse battery staple"  # tests/conftest.py make_user
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    ),
 ]
 
 
@@ -59,7 +61,12 @@ class Watched:
         self.errors: list[str] = []
         self.foreign: list[str] = []
         host = urlsplit(live_url).netloc
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"{self.page.url}: {m.text} {m.location}"))
+        self.page.on(
+            "console",
+            lambda m: (
+                m.type == "error" and self.errors.append(f"{self.page.url}: {m.text} {m.location}")
+            ),
+        )
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on(
             "request", lambda r: urlsplit(r.url).netloc != host and self.foreign.append(r.url)
@@ -147,7 +154,9 @@ def test_reporter_records_and_removes_evidence_and_sees_the_scores_move(browser,
     assert page.evaluate("window.notReloaded") is True
 
     # The same claim on a phone.
-    phone = Watched(browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True), live_server.url)
+    phone = Watched(
+        browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True), live_server.url
+    )
     log_in(phone.page, live_server.url, "reporter")
     phone.shot("overview-phone")
     phone.page.goto(live_server.url + desk.us_claim.get_absolute_url())
@@ -157,7 +166,9 @@ def test_reporter_records_and_removes_evidence_and_sees_the_scores_move(browser,
     assert watched.foreign + phone.foreign == []
 
 
-def test_overview_picks_up_a_change_made_elsewhere_without_a_reload(browser, desk, live_server, reporter):
+def test_overview_picks_up_a_change_made_elsewhere_without_a_reload(
+    browser, desk, live_server, reporter
+):
     from playwright.sync_api import expect
 
     from claims import services
@@ -170,8 +181,11 @@ def test_overview_picks_up_a_change_made_elsewhere_without_a_reload(browser, des
     expect(nk_card.locator(".gauge-score")).to_have_text("0.64")
 
     services.record_corroboration(
-        claim=desk.nk_claim, by=reporter, source=SourceFactory(name="Yonhap", reliability="A"),
-        stance="supports", quote="Pyongyang sought partial relief, Yonhap reported.",
+        claim=desk.nk_claim,
+        by=reporter,
+        source=SourceFactory(name="Yonhap", reliability="A"),
+        stance="supports",
+        quote="Pyongyang sought partial relief, Yonhap reported.",
     )
 
     expect(nk_card.locator(".gauge-score")).not_to_have_text("0.64", timeout=12_000)

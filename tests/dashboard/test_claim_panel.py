@@ -27,7 +27,11 @@ def ap_on_nk_claim(hanoi) -> Corroboration:
 def desk_state() -> tuple:
     """Everything a write would touch: the evidence, the scores, the change log."""
     return (
-        list(Corroboration.objects.order_by("pk").values_list("pk", "source_id", "stance", "quote", "version")),
+        list(
+            Corroboration.objects.order_by("pk").values_list(
+                "pk", "source_id", "stance", "quote", "version"
+            )
+        ),
         list(Claim.objects.order_by("pk").values_list("pk", "score", "version")),
         list(Account.objects.order_by("pk").values_list("pk", "score", "version")),
         Change.latest_id(),
@@ -67,7 +71,7 @@ def test_claim_page_shows_the_claim_its_speaker_and_when_it_was_said(login, hano
     html = login("viewer").get(claim_url(hanoi.us_claim)).content.decode()
 
     assert "Basically, they wanted the sanctions lifted in their entirety" in html
-    assert 'href="/sources/%d/">Donald Trump</a>' % hanoi.trump.pk in html
+    assert f'href="/sources/{hanoi.trump.pk}/">Donald Trump</a>' in html
     assert "28 Feb 2019, 08:00 UTC" in html
     assert "United States’s account" in html
 
@@ -75,15 +79,24 @@ def test_claim_page_shows_the_claim_its_speaker_and_when_it_was_said(login, hano
 def test_evidence_list_explains_each_counted_items_weight(login, hanoi):
     html = login("viewer").get(claim_url(hanoi.us_claim)).content.decode()
 
-    evidence = html[html.index('id="evidence"'):]
+    evidence = html[html.index('id="evidence"') :]
     # The AP, independent, grade B: r .80, k 1, a 1.
     ap_row = re.search(r"<th scope=\"row\">The Associated Press .*?</tr>", evidence, re.S).group()
     cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", ap_row, re.S)
     assert [" ".join(re.sub(r"<.*?>", " ", c).split()) for c in cells] == [
-        "The Associated Press independent", "Contradicts", "0.80", "1.00", "1.00", "0.800", "0.000", "0.800",
+        "The Associated Press independent",
+        "Contradicts",
+        "0.80",
+        "1.00",
+        "1.00",
+        "0.800",
+        "0.000",
+        "0.800",
     ]
     # The unnamed U.S. official contradicting his own side: against interest, anonymous.
-    official = re.search(r"<th scope=\"row\">Senior U.S. official \(unnamed\) .*?</tr>", evidence, re.S).group()
+    official = re.search(
+        r"<th scope=\"row\">Senior U.S. official \(unnamed\) .*?</tr>", evidence, re.S
+    ).group()
     assert "1.50" in official and "against interest" in official and "0.70" in official
     assert "= <strong>0.262</strong>, mostly contradicted." in evidence
 
@@ -91,12 +104,17 @@ def test_evidence_list_explains_each_counted_items_weight(login, hanoi):
 def test_evidence_list_says_which_items_did_not_count_and_why(login, hanoi):
     html = login("viewer").get(claim_url(hanoi.us_claim)).content.decode()
 
-    not_counted = html[html.index("<h3>Not counted</h3>"):]
-    assert "Senior U.S. official (unnamed)</strong> (partly supports): superseded by a later item from the same source." in not_counted
+    not_counted = html[html.index("<h3>Not counted</h3>") :]
+    assert (
+        "Senior U.S. official (unnamed)</strong> (partly supports): superseded by a later item from the same source."
+        in not_counted
+    )
     assert "Does not count: superseded by a later item from the same source." in html
 
 
-@pytest.mark.parametrize("target", ["claim-score", "account-score", "evidence", "corroboration-form"])
+@pytest.mark.parametrize(
+    "target", ["claim-score", "account-score", "evidence", "corroboration-form"]
+)
 def test_htmx_gets_the_partial_it_targets(login, hanoi, target):
     response = login("reporter").get(claim_url(hanoi.us_claim), headers=htmx(target))
 
@@ -181,20 +199,30 @@ def perform(client, action: str, hanoi, *, with_htmx: bool):
     evidence = ap_on_nk_claim(hanoi)
     if action == "add":
         return client.post(
-            reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]), new_evidence(), headers=headers
+            reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]),
+            new_evidence(),
+            headers=headers,
         )
     if action == "edit":
-        data = new_evidence("The Associated Press", stance="partly_supports", version=evidence.version)
-        return client.post(reverse("dashboard:edit_corroboration", args=[evidence.pk]), data, headers=headers)
+        data = new_evidence(
+            "The Associated Press", stance="partly_supports", version=evidence.version
+        )
+        return client.post(
+            reverse("dashboard:edit_corroboration", args=[evidence.pk]), data, headers=headers
+        )
     return client.post(
-        reverse("dashboard:delete_corroboration", args=[evidence.pk]), {"version": evidence.version}, headers=headers
+        reverse("dashboard:delete_corroboration", args=[evidence.pk]),
+        {"version": evidence.version},
+        headers=headers,
     )
 
 
 @pytest.mark.parametrize("with_htmx", [True, False])
 @pytest.mark.parametrize("action", ["add", "edit", "delete"])
 @pytest.mark.parametrize("role", ["reporter", "editor"])
-def test_reporters_and_editors_can_add_edit_and_remove_evidence(login, hanoi, reuters, role, action, with_htmx):
+def test_reporters_and_editors_can_add_edit_and_remove_evidence(
+    login, hanoi, reuters, role, action, with_htmx
+):
     before = desk_state()
 
     response = perform(login(role), action, hanoi, with_htmx=with_htmx)
@@ -209,7 +237,9 @@ def test_reporters_and_editors_can_add_edit_and_remove_evidence(login, hanoi, re
 
 @pytest.mark.parametrize("with_htmx", [True, False])
 @pytest.mark.parametrize("action", ["add", "edit", "delete"])
-def test_viewer_is_refused_every_write_and_nothing_changes(login, hanoi, reuters, action, with_htmx):
+def test_viewer_is_refused_every_write_and_nothing_changes(
+    login, hanoi, reuters, action, with_htmx
+):
     before = desk_state()
 
     response = perform(login("viewer"), action, hanoi, with_htmx=with_htmx)
@@ -231,7 +261,9 @@ def test_anonymous_is_sent_to_log_in_and_nothing_changes(login, hanoi, reuters, 
 
 @pytest.mark.parametrize("view", ["dashboard:edit_corroboration", "dashboard:delete_corroboration"])
 def test_viewer_cannot_open_the_edit_or_delete_step(login, hanoi, view):
-    response = login("viewer").get(reverse(view, args=[ap_on_nk_claim(hanoi).pk]), headers=htmx("corroboration-form"))
+    response = login("viewer").get(
+        reverse(view, args=[ap_on_nk_claim(hanoi).pk]), headers=htmx("corroboration-form")
+    )
 
     assert response.status_code == 403
 
@@ -239,11 +271,14 @@ def test_viewer_cannot_open_the_edit_or_delete_step(login, hanoi, view):
 # Adding
 
 
-def test_adding_with_htmx_returns_a_fresh_form_and_tells_the_widgets_scores_changed(login, hanoi, reuters):
+def test_adding_with_htmx_returns_a_fresh_form_and_tells_the_widgets_scores_changed(
+    login, hanoi, reuters
+):
     before_claim, before_account = hanoi.us_claim.score, hanoi.us_account.score
 
     response = login("reporter").post(
-        reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]), new_evidence(),
+        reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]),
+        new_evidence(),
         headers=htmx("corroboration-form"),
     )
 
@@ -267,35 +302,46 @@ def test_adding_with_htmx_returns_a_fresh_form_and_tells_the_widgets_scores_chan
 
 def test_widgets_refetched_after_a_save_show_the_new_scores(login, hanoi, reuters):
     web = login("reporter")
-    web.post(reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]), new_evidence(), headers=htmx("corroboration-form"))
+    web.post(
+        reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]),
+        new_evidence(),
+        headers=htmx("corroboration-form"),
+    )
     hanoi.us_claim.refresh_from_db()
     hanoi.us_account.refresh_from_db()
 
     claim_score = web.get(claim_url(hanoi.us_claim), headers=htmx("claim-score")).content.decode()
-    account_score = web.get(claim_url(hanoi.us_claim), headers=htmx("account-score")).content.decode()
+    account_score = web.get(
+        claim_url(hanoi.us_claim), headers=htmx("account-score")
+    ).content.decode()
     evidence = web.get(claim_url(hanoi.us_claim), headers=htmx("evidence")).content.decode()
 
     assert f'<span class="gauge-score">{hanoi.us_claim.score:.2f}</span>' in claim_score
     assert f'<span class="gauge-score">{hanoi.us_account.score:.2f}</span>' in account_score
-    assert "Reuters" in evidence and "Evidence <span class=\"muted\">(6)</span>" in evidence
+    assert "Reuters" in evidence and 'Evidence <span class="muted">(6)</span>' in evidence
 
 
 def test_adding_as_a_plain_post_redirects_to_the_claim_with_a_message(login, hanoi, reuters):
     web = login("reporter")
 
-    response = web.post(reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]), new_evidence(), follow=True)
+    response = web.post(
+        reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]),
+        new_evidence(),
+        follow=True,
+    )
 
     assert response.redirect_chain[-1][0] == claim_url(hanoi.us_claim) + "#evidence"
     html = response.content.decode()
     assert "Evidence from Reuters recorded." in html
-    assert "Reuters" in html[html.index('id="evidence"'):]
+    assert "Reuters" in html[html.index('id="evidence"') :]
 
 
 def test_empty_quote_is_reported_beside_the_field_and_nothing_is_saved(login, hanoi, reuters):
     before = desk_state()
 
     response = login("reporter").post(
-        reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]), new_evidence(quote="   "),
+        reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]),
+        new_evidence(quote="   "),
         headers=htmx("corroboration-form"),
     )
 
@@ -329,7 +375,8 @@ def test_unknown_source_is_reported_beside_the_source_field(login, hanoi):
     before = desk_state()
 
     response = login("reporter").post(
-        reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]), new_evidence("Nobody Known"),
+        reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]),
+        new_evidence("Nobody Known"),
         headers=htmx("corroboration-form"),
     )
 
@@ -338,12 +385,15 @@ def test_unknown_source_is_reported_beside_the_source_field(login, hanoi):
     assert desk_state() == before
 
 
-@pytest.mark.parametrize("field, value", [("stance", "maybe"), ("url", "not a url"), ("observed_at", "soon")])
+@pytest.mark.parametrize(
+    "field, value", [("stance", "maybe"), ("url", "not a url"), ("observed_at", "soon")]
+)
 def test_bad_values_are_reported_beside_their_field(login, hanoi, reuters, field, value):
     before = desk_state()
 
     response = login("reporter").post(
-        reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]), new_evidence(**{field: value}),
+        reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]),
+        new_evidence(**{field: value}),
         headers=htmx("corroboration-form"),
     )
 
@@ -356,7 +406,8 @@ def test_speaker_cannot_support_their_own_claim(login, hanoi):
     before = desk_state()
 
     response = login("reporter").post(
-        reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]), new_evidence("Donald Trump"),
+        reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]),
+        new_evidence("Donald Trump"),
         headers=htmx("corroboration-form"),
     )
 
@@ -366,7 +417,9 @@ def test_speaker_cannot_support_their_own_claim(login, hanoi):
 
 
 def test_source_picker_offers_matching_sources(login, hanoi):
-    response = login("reporter").get(reverse("dashboard:source_options"), {"source": "press"}, headers=htmx("source-options"))
+    response = login("reporter").get(
+        reverse("dashboard:source_options"), {"source": "press"}, headers=htmx("source-options")
+    )
 
     html = response.content.decode()
     assert re.match(r'\s*<datalist id="source-options">', html)
@@ -379,8 +432,8 @@ def test_claim_page_ships_no_list_of_sources_before_the_user_types(login, hanoi)
 
     html = login("reporter").get(claim_url(hanoi.us_claim)).content.decode()
 
-    datalist = html[html.index('<datalist id="source-options">'):]
-    assert datalist[:datalist.index("</datalist>")].count("<option") == 0
+    datalist = html[html.index('<datalist id="source-options">') :]
+    assert datalist[: datalist.index("</datalist>")].count("<option") == 0
 
 
 def test_source_picker_offers_at_most_twenty_sources(login, hanoi):
@@ -408,7 +461,8 @@ def test_edit_link_brings_the_form_filled_in_with_its_version(login, hanoi):
     evidence = ap_on_nk_claim(hanoi)
 
     response = login("reporter").get(
-        reverse("dashboard:edit_corroboration", args=[evidence.pk]), headers=htmx("corroboration-form")
+        reverse("dashboard:edit_corroboration", args=[evidence.pk]),
+        headers=htmx("corroboration-form"),
     )
 
     html = response.content.decode()
@@ -422,7 +476,11 @@ def test_edit_link_brings_the_form_filled_in_with_its_version(login, hanoi):
 def test_edit_page_works_without_javascript(login, hanoi):
     evidence = ap_on_nk_claim(hanoi)
 
-    html = login("reporter").get(reverse("dashboard:edit_corroboration", args=[evidence.pk])).content.decode()
+    html = (
+        login("reporter")
+        .get(reverse("dashboard:edit_corroboration", args=[evidence.pk]))
+        .content.decode()
+    )
 
     assert "<html" in html and "Edit evidence from The Associated Press" in html
     # The claim's and its account's score histories, as on the claim page.
@@ -435,7 +493,12 @@ def test_editing_changes_the_evidence_and_the_score(login, hanoi):
 
     response = login("editor").post(
         reverse("dashboard:edit_corroboration", args=[evidence.pk]),
-        new_evidence("The Associated Press", stance="contradicts", quote=evidence.quote, version=evidence.version),
+        new_evidence(
+            "The Associated Press",
+            stance="contradicts",
+            quote=evidence.quote,
+            version=evidence.version,
+        ),
         headers=htmx("corroboration-form"),
     )
 
@@ -449,7 +512,9 @@ def test_editing_changes_the_evidence_and_the_score(login, hanoi):
 def test_a_concurrent_edit_is_refused_with_a_clear_error(login, hanoi, reporter):
     evidence = ap_on_nk_claim(hanoi)
     loaded_version = evidence.version
-    services.update_corroboration(corroboration=evidence, by=reporter, quote="Edited meanwhile by someone else.")
+    services.update_corroboration(
+        corroboration=evidence, by=reporter, quote="Edited meanwhile by someone else."
+    )
     before = desk_state()
 
     response = login("editor").post(
@@ -489,7 +554,8 @@ def test_remove_link_asks_for_confirmation_first_and_removes_nothing(login, hano
     before = desk_state()
 
     partial = login("reporter").get(
-        reverse("dashboard:delete_corroboration", args=[evidence.pk]), headers=htmx("corroboration-form")
+        reverse("dashboard:delete_corroboration", args=[evidence.pk]),
+        headers=htmx("corroboration-form"),
     )
     page = login("reporter").get(reverse("dashboard:delete_corroboration", args=[evidence.pk]))
 
@@ -523,7 +589,8 @@ def test_evidence_edited_since_the_confirmation_is_not_removed_unseen(login, han
     evidence = ap_on_nk_claim(hanoi)
     web = login("reporter")
     confirmation = web.get(
-        reverse("dashboard:delete_corroboration", args=[evidence.pk]), headers=htmx("corroboration-form")
+        reverse("dashboard:delete_corroboration", args=[evidence.pk]),
+        headers=htmx("corroboration-form"),
     ).content.decode()
     seen_version = int(re.search(r'name="version" value="(\d+)"', confirmation).group(1))
     services.update_corroboration(corroboration=evidence, by=reporter, quote="Rewritten meanwhile.")
@@ -551,7 +618,8 @@ def test_a_removal_without_its_version_is_refused_inline(login, hanoi):
     before = desk_state()
 
     response = login("reporter").post(
-        reverse("dashboard:delete_corroboration", args=[evidence.pk]), headers=htmx("corroboration-form")
+        reverse("dashboard:delete_corroboration", args=[evidence.pk]),
+        headers=htmx("corroboration-form"),
     )
 
     assert response.status_code == 200
@@ -571,8 +639,15 @@ def test_removing_something_already_removed_is_404(login, hanoi, reporter):
 def test_write_views_refuse_other_methods(login, hanoi):
     web = login("reporter")
 
-    assert web.get(reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk])).status_code == 405
-    assert web.put(reverse("dashboard:edit_corroboration", args=[ap_on_nk_claim(hanoi).pk])).status_code == 405
+    assert (
+        web.get(reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk])).status_code == 405
+    )
+    assert (
+        web.put(
+            reverse("dashboard:edit_corroboration", args=[ap_on_nk_claim(hanoi).pk])
+        ).status_code
+        == 405
+    )
 
 
 def test_claim_page_draws_only_the_latest_scores_of_a_long_history(login, hanoi):
@@ -583,5 +658,5 @@ def test_claim_page_draws_only_the_latest_scores_of_a_long_history(login, hanoi)
 
     html = login("viewer").get(claim_url(hanoi.nk_claim)).content.decode()
 
-    account_score = html[html.index('<section id="account-score"'):]
+    account_score = html[html.index('<section id="account-score"') :]
     assert 'aria-label="Score over the last 40 changes: from 0.11 to 0.50"' in account_score

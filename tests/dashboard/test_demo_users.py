@@ -28,7 +28,9 @@ def can_sign_in(username: str, password: str) -> bool:
     return authenticate(request, username=username, password=password) is not None
 
 
-def test_demo_users_get_their_roles_and_the_password_from_the_environment(db, demo_files, monkeypatch):
+def test_demo_users_get_their_roles_and_the_password_from_the_environment(
+    db, demo_files, monkeypatch
+):
     monkeypatch.setenv("DEMO_PASSWORD", "a demo password for tests")
     run()
     users = {u.username: u for u in get_user_model().objects.prefetch_related("groups")}

@@ -26,7 +26,7 @@ def url(dispute) -> str:
 def column(html: str, party: str) -> str:
     start = html.index(f">{party}</h2>")
     end = html.find('<section class="column"', start)
-    return html[start:end if end != -1 else len(html)]
+    return html[start : end if end != -1 else len(html)]
 
 
 def test_dispute_page_requires_login(client, hanoi):
@@ -44,11 +44,17 @@ def test_each_account_is_a_column_with_its_claims_verdicts_and_scores(web, hanoi
     assert html.count('<section class="column"') == 2
     us = column(html, "United States")
     assert "they wanted the sanctions lifted in their entirety" in us
-    assert '<span class="badge v-mostly_contradicted">Mostly contradicted</span> <span class="score">0.26</span>' in us
+    assert (
+        '<span class="badge v-mostly_contradicted">Mostly contradicted</span> <span class="score">0.26</span>'
+        in us
+    )
     assert "Kim asked only for partial sanctions relief" not in us
     nk = column(html, "North Korea")
     assert "Kim asked only for partial sanctions relief" in nk
-    assert '<span class="badge v-mostly_corroborated">Mostly corroborated</span> <span class="score">0.74</span>' in nk
+    assert (
+        '<span class="badge v-mostly_corroborated">Mostly corroborated</span> <span class="score">0.74</span>'
+        in nk
+    )
     assert nk.count('<li class="claim-card">') == 3
 
 
@@ -59,7 +65,9 @@ def test_chips_name_each_source_with_stance_grade_affiliation_and_anonymity(web,
     chips = re.findall(r'<li class="chip (s-[a-z_]+)".*?</li>', us, flags=re.S)
     assert chips.count("s-contradicts") == 3
     assert chips.count("s-partly_supports") == 1
-    ap_chip = re.search(r'<li class="chip s-contradicts"[^>]*The Associated Press contradicts.*?</li>', us, re.S).group()
+    ap_chip = re.search(
+        r'<li class="chip s-contradicts"[^>]*The Associated Press contradicts.*?</li>', us, re.S
+    ).group()
     assert '<abbr class="grade" title="Reliability B · usually reliable">B</abbr>' in ap_chip
     assert '<span class="affiliation">independent</span>' in ap_chip
     assert "Contradicts:" in ap_chip  # the stance in words, not only in colour
@@ -82,7 +90,8 @@ def test_htmx_filter_request_gets_only_the_columns_partial(web, hanoi):
 def test_history_restore_gets_the_full_page(web, hanoi):
     # After Back, htmx may ask for the pushed URL again to rebuild the whole page.
     response = web.get(
-        url(hanoi.dispute), {"q": "sanctions"},
+        url(hanoi.dispute),
+        {"q": "sanctions"},
         headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
     )
 
@@ -90,7 +99,9 @@ def test_history_restore_gets_the_full_page(web, hanoi):
 
 
 def test_filter_by_verdict_keeps_only_matching_claims(web, hanoi):
-    html = web.get(url(hanoi.dispute), {"verdict": "unverified"}, headers=accounts_partial()).content.decode()
+    html = web.get(
+        url(hanoi.dispute), {"verdict": "unverified"}, headers=accounts_partial()
+    ).content.decode()
 
     assert "Showing 2 of 4 claims" in html
     assert "permanent halt" in html and "lost his will" in html
@@ -99,8 +110,12 @@ def test_filter_by_verdict_keeps_only_matching_claims(web, hanoi):
 
 
 def test_search_matches_claim_text_and_speaker_name(web, hanoi):
-    by_text = web.get(url(hanoi.dispute), {"q": "entirety"}, headers=accounts_partial()).content.decode()
-    by_speaker = web.get(url(hanoi.dispute), {"q": "choe"}, headers=accounts_partial()).content.decode()
+    by_text = web.get(
+        url(hanoi.dispute), {"q": "entirety"}, headers=accounts_partial()
+    ).content.decode()
+    by_speaker = web.get(
+        url(hanoi.dispute), {"q": "choe"}, headers=accounts_partial()
+    ).content.decode()
 
     assert "Showing 1 of 4 claims" in by_text and "in their entirety" in by_text
     assert "Showing 1 of 4 claims" in by_speaker and "lost his will" in by_speaker
@@ -161,6 +176,8 @@ def test_filtered_partial_runs_a_fixed_number_of_queries(web, django_assert_max_
     dispute = build_dispute(parties=2, claims_per_account=4, evidence_per_claim=3)
 
     with django_assert_max_num_queries(6):
-        response = web.get(url(dispute), {"q": "statement", "verdict": "corroborated"}, headers=accounts_partial())
+        response = web.get(
+            url(dispute), {"q": "statement", "verdict": "corroborated"}, headers=accounts_partial()
+        )
 
     assert response.status_code == 200

@@ -103,9 +103,13 @@ def test_an_expired_sessions_poll_returns_to_the_page_the_user_was_on_after_logi
     page = f"{reverse('dashboard:overview')}?page=2"
 
     response = client.get(
-        reverse("dashboard:overview"), {"page": 2, "since": 1},
-        headers={"HX-Request": "true", "HX-Target": "overview",
-                 "HX-Current-URL": f"http://testserver{page}"},
+        reverse("dashboard:overview"),
+        {"page": 2, "since": 1},
+        headers={
+            "HX-Request": "true",
+            "HX-Target": "overview",
+            "HX-Current-URL": f"http://testserver{page}",
+        },
     )
 
     assert response.status_code == 200
@@ -119,7 +123,9 @@ def test_an_htmx_request_from_another_site_is_not_sent_back_there_after_login(cl
         headers={"HX-Request": "true", "HX-Current-URL": "https://elsewhere.example/"},
     )
 
-    assert response["HX-Redirect"] == f"{reverse('login')}?next={quote(reverse('dashboard:sources'))}"
+    assert (
+        response["HX-Redirect"] == f"{reverse('login')}?next={quote(reverse('dashboard:sources'))}"
+    )
 
 
 def test_an_anonymous_htmx_post_changes_nothing(client, hanoi):
@@ -142,8 +148,9 @@ def test_anonymous_post_to_add_a_source_changes_nothing(client, hanoi):
 
     before = Source.objects.count()
 
-    response = client.post(reverse("dashboard:source_add"), {"name": "Intruder", "kind": "other",
-                                                              "reliability": "A"})
+    response = client.post(
+        reverse("dashboard:source_add"), {"name": "Intruder", "kind": "other", "reliability": "A"}
+    )
 
     assert response.status_code == 302
     assert Source.objects.count() == before

@@ -12,7 +12,9 @@ def sign_in(client, username, password):
     return client.post(reverse("login"), {"username": username, "password": password})
 
 
-def test_repeated_wrong_passwords_lock_the_account_out_with_a_clear_message(client, reporter, limit):
+def test_repeated_wrong_passwords_lock_the_account_out_with_a_clear_message(
+    client, reporter, limit
+):
     for _ in range(limit - 1):
         response = sign_in(client, "reporter", "wrong")
         assert response.status_code == 200

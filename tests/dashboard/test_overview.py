@@ -37,11 +37,11 @@ def test_overview_shows_each_account_with_gauge_verdict_and_counts(reporter_web,
     html = response.content.decode()
     assert response.status_code == 200
     assert hanoi.dispute.title in html
-    nk = html[html.index(">North Korea</h3>"):html.index(">United States</h3>")]
+    nk = html[html.index(">North Korea</h3>") : html.index(">United States</h3>")]
     assert "0.64" in nk and "Mostly corroborated" in nk
     assert re.search(r"<dt>Claims</dt><dd>3</dd>", nk)
     assert re.search(r"<dt>Corroborations</dt><dd>3</dd>", nk)
-    us = html[html.index(">United States</h3>"):]
+    us = html[html.index(">United States</h3>") :]
     assert "0.26" in us and "Mostly contradicted" in us
     assert re.search(r"<dt>Corroborations</dt><dd>5</dd>", us)
 
@@ -56,27 +56,34 @@ def test_overview_draws_each_accounts_score_history_as_an_inline_svg(reporter_we
 
 def test_overview_says_who_made_the_last_change(reporter_web, reporter, hanoi):
     services.record_corroboration(
-        claim=hanoi.us_claim, by=reporter, source=SourceFactory(name="Reuters"),
-        stance="supports", quote="Kim wanted all sanctions gone.",
+        claim=hanoi.us_claim,
+        by=reporter,
+        source=SourceFactory(name="Reuters"),
+        stance="supports",
+        quote="Kim wanted all sanctions gone.",
     )
 
     html = reporter_web.get(reverse("dashboard:overview")).content.decode()
 
-    us = html[html.index(">United States</h3>"):]
+    us = html[html.index(">United States</h3>") :]
     assert "by reporter" in us
     assert "Reuters supports claim" in us
 
 
 def test_the_last_change_may_be_an_edit_that_moved_no_score(reporter_web, editor, hanoi):
     evidence = Corroboration.objects.filter(claim__account=hanoi.us_account).order_by("id").first()
-    services.update_corroboration(corroboration=evidence, by=editor, quote="Reworded, same meaning.")
+    services.update_corroboration(
+        corroboration=evidence, by=editor, quote="Reworded, same meaning."
+    )
     newest = Change.objects.order_by("-id").first()
     assert (newest.object_type, newest.object_id) == ("corroboration", evidence.pk)
 
     html = reporter_web.get(reverse("dashboard:overview")).content.decode()
 
-    us = html[html.index(">United States</h3>"):]
-    assert re.search(rf'by editor:\s*<span class="change-summary">{re.escape(newest.summary)}</span>', us)
+    us = html[html.index(">United States</h3>") :]
+    assert re.search(
+        rf'by editor:\s*<span class="change-summary">{re.escape(newest.summary)}</span>', us
+    )
 
 
 def test_poll_when_nothing_changed_answers_204_with_one_query(
@@ -99,11 +106,16 @@ def test_poll_after_a_change_returns_the_overview_partial_with_the_new_cursor(
 ):
     since = Change.latest_id()
     services.record_corroboration(
-        claim=hanoi.nk_claim, by=reporter, source=SourceFactory(name="Yonhap"),
-        stance="supports", quote="Partial relief, as Ri said.",
+        claim=hanoi.nk_claim,
+        by=reporter,
+        source=SourceFactory(name="Yonhap"),
+        stance="supports",
+        quote="Partial relief, as Ri said.",
     )
 
-    response = reporter_web.get(reverse("dashboard:overview"), {"since": since}, headers=poll_headers())
+    response = reporter_web.get(
+        reverse("dashboard:overview"), {"since": since}, headers=poll_headers()
+    )
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -114,7 +126,9 @@ def test_poll_after_a_change_returns_the_overview_partial_with_the_new_cursor(
 
 
 def test_poll_with_a_malformed_cursor_gets_the_partial_not_an_error(reporter_web, hanoi):
-    response = reporter_web.get(reverse("dashboard:overview"), {"since": "yesterday"}, headers=poll_headers())
+    response = reporter_web.get(
+        reverse("dashboard:overview"), {"since": "yesterday"}, headers=poll_headers()
+    )
 
     assert response.status_code == 200
     assert 'id="overview"' in response.content.decode()
@@ -131,7 +145,9 @@ def test_plain_get_is_the_full_page_whatever_the_cursor(reporter_web, hanoi):
 
 def test_overview_varies_on_htmx_headers(reporter_web, hanoi):
     full = reporter_web.get(reverse("dashboard:overview"))
-    poll = reporter_web.get(reverse("dashboard:overview"), {"since": Change.latest_id()}, headers=poll_headers())
+    poll = reporter_web.get(
+        reverse("dashboard:overview"), {"since": Change.latest_id()}, headers=poll_headers()
+    )
 
     for response in (full, poll):
         assert "HX-Request" in response["Vary"]
@@ -197,7 +213,7 @@ def test_overview_shows_twenty_disputes_a_page_with_links_to_the_others(reporter
     assert '<a id="overview-next" rel="next" href="?page=2" hx-get="?page=2">' in first
     assert 'id="overview-previous"' not in first
     assert '<a id="overview-previous" rel="prev" href="?page=1" hx-get="?page=1">' in second
-    pager = first[first.index('<nav class="sp-pager"'):]
+    pager = first[first.index('<nav class="sp-pager"') :]
     assert 'hx-target="#overview"' in pager and 'hx-push-url="true"' in pager
 
 
@@ -241,7 +257,11 @@ def test_the_poll_refreshes_the_page_the_user_is_on(reporter_web, reporter, db):
     since = Change.latest_id()
     claim = Claim.objects.get(account__dispute=last)
     services.record_corroboration(
-        claim=claim, by=reporter, source=SourceFactory(name="Yonhap"), stance="supports", quote="Yes."
+        claim=claim,
+        by=reporter,
+        source=SourceFactory(name="Yonhap"),
+        stance="supports",
+        quote="Yes.",
     )
 
     response = reporter_web.get(
@@ -273,5 +293,5 @@ def test_a_sparkline_draws_only_the_latest_scores_of_a_long_history(reporter_web
 
     html = reporter_web.get(reverse("dashboard:overview")).content.decode()
 
-    us = html[html.index(">United States</h3>"):]
+    us = html[html.index(">United States</h3>") :]
     assert 'aria-label="Score over the last 40 changes: from 0.11 to 0.50"' in us

@@ -30,7 +30,9 @@ def results(client, **params):
 
 
 def source_row_names(html: str) -> list[str]:
-    return [name for name in Source.objects.values_list("name", flat=True) if f">{name}</a>" in html]
+    return [
+        name for name in Source.objects.values_list("name", flat=True) if f">{name}</a>" in html
+    ]
 
 
 def source_fields(source: Source, **changes) -> dict:
@@ -53,8 +55,14 @@ def source_fields(source: Source, **changes) -> dict:
 
 def snapshot(source: Source) -> tuple:
     source.refresh_from_db()
-    return (source.name, source.kind, source.reliability, source.affiliation_id,
-            source.is_anonymous, source.version)
+    return (
+        source.name,
+        source.kind,
+        source.reliability,
+        source.affiliation_id,
+        source.is_anonymous,
+        source.version,
+    )
 
 
 # The list
@@ -66,7 +74,7 @@ def test_sources_page_lists_each_source_with_its_grade_and_evidence_count(as_use
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" in html and 'id="source-results"' in html
-    ap_row = html[html.index(">The Associated Press</a>"):]
+    ap_row = html[html.index(">The Associated Press</a>") :]
     ap_row = ap_row[: ap_row.index("</tr>")]
     assert "Wire service" in ap_row and "Independent" in ap_row
     assert 'title="B · usually reliable">B</abbr>' in ap_row
@@ -76,9 +84,9 @@ def test_sources_page_lists_each_source_with_its_grade_and_evidence_count(as_use
 def test_anonymous_sources_are_marked(as_user, viewer, hanoi):
     html = as_user(viewer).get(reverse("dashboard:sources")).content.decode()
 
-    official_row = html[html.index(">Senior U.S. official (unnamed)</a>"):]
+    official_row = html[html.index(">Senior U.S. official (unnamed)</a>") :]
     assert "Anonymous</span>" in official_row[: official_row.index("</tr>")]
-    trump_row = html[html.index(">Donald Trump</a>"):]
+    trump_row = html[html.index(">Donald Trump</a>") :]
     assert "Anonymous</span>" not in trump_row[: trump_row.index("</tr>")]
 
 
@@ -146,7 +154,10 @@ def test_the_list_is_paginated_with_links_that_work_with_and_without_htmx(as_use
     first = client.get(reverse("dashboard:sources"), {"kind": "news_outlet"}).content.decode()
     second = results(client, kind="news_outlet", page=2).content.decode()
 
-    assert '<a id="source-results-next" rel="next" href="?kind=news_outlet&amp;page=2" hx-get="?kind=news_outlet&amp;page=2">' in first
+    assert (
+        '<a id="source-results-next" rel="next" href="?kind=news_outlet&amp;page=2" hx-get="?kind=news_outlet&amp;page=2">'
+        in first
+    )
     assert "page 1 of 2" in first and "page 2 of 2" in second
     assert len(source_row_names(second)) == 5
 
@@ -182,7 +193,10 @@ def test_source_page_shows_what_it_corroborated_and_contradicted(as_user, viewer
     html = response.content.decode()
     assert response.status_code == 200
     assert "<h1>The Associated Press</h1>" in html
-    assert "So who&#x27;s telling the truth? In this case, it seems that the North Koreans are." in html
+    assert (
+        "So who&#x27;s telling the truth? In this case, it seems that the North Koreans are."
+        in html
+    )
     assert 'class="sp-stance s-contradicts">Contradicts</span>' in html
     assert 'class="sp-stance s-supports">Supports</span>' in html
     assert f'href="{hanoi.us_claim.get_absolute_url()}"' in html
@@ -196,7 +210,7 @@ def test_track_record_counts_the_claims_it_backed_by_their_current_verdict(as_us
 
     html = as_user(viewer).get(reverse("dashboard:source", args=[hanoi.ap.pk])).content.decode()
 
-    track = html[html.index('id="track-title"'):html.index('id="source-evidence"')]
+    track = html[html.index('id="track-title"') : html.index('id="source-evidence"')]
     supported, contradicted = track.split("Claims it contradicted")
     assert "<strong>1 of 1</strong>" in supported
     assert f"{hanoi.nk_claim.verdict_label} <strong>1</strong>" in supported
@@ -206,11 +220,13 @@ def test_track_record_counts_the_claims_it_backed_by_their_current_verdict(as_us
 def test_track_record_follows_a_sources_latest_word_on_a_claim(as_user, viewer, hanoi):
     # The unnamed U.S. official first partly supported the U.S. claim, then
     # partly contradicted it: he counts once, as contradicting.
-    html = as_user(viewer).get(
-        reverse("dashboard:source", args=[hanoi.us_official.pk])
-    ).content.decode()
+    html = (
+        as_user(viewer)
+        .get(reverse("dashboard:source", args=[hanoi.us_official.pk]))
+        .content.decode()
+    )
 
-    track = html[html.index('id="track-title"'):html.index('id="source-evidence"')]
+    track = html[html.index('id="track-title"') : html.index('id="source-evidence"')]
     supported, contradicted = track.split("Claims it contradicted")
     assert "of 1</strong>" in supported  # only the North Korean claim
     assert "of 1</strong>" in contradicted
@@ -219,7 +235,7 @@ def test_track_record_follows_a_sources_latest_word_on_a_claim(as_user, viewer, 
 def test_source_page_lists_the_claims_it_made_as_a_speaker(as_user, viewer, hanoi):
     html = as_user(viewer).get(reverse("dashboard:source", args=[hanoi.ri.pk])).content.decode()
 
-    spoken = html[html.index('id="spoken-title"'):]
+    spoken = html[html.index('id="spoken-title"') :]
     assert f'href="{hanoi.nk_claim.get_absolute_url()}"' in spoken
     assert 'sp-count-inline">2</span>' in spoken
 
@@ -233,7 +249,8 @@ def test_evidence_pages_come_as_a_fragment_for_htmx(as_user, viewer, db):
     CorroborationFactory.create_batch(25, source=source)
 
     response = as_user(viewer).get(
-        reverse("dashboard:source", args=[source.pk]), {"page": 2},
+        reverse("dashboard:source", args=[source.pk]),
+        {"page": 2},
         headers={**HTMX, "HX-Target": "source-evidence"},
     )
 
@@ -251,8 +268,12 @@ def test_source_page_runs_a_fixed_number_of_queries(
     source = SourceFactory(affiliation=PartyFactory(), origin=SourceFactory())
     CorroborationFactory.create_batch(evidence, source=source)
     for _ in range(evidence):
-        claim_services.create_claim(by=None, account=CorroborationFactory().claim.account,
-                                    text="Said by the source.", speaker=source)
+        claim_services.create_claim(
+            by=None,
+            account=CorroborationFactory().claim.account,
+            text="Said by the source.",
+            speaker=source,
+        )
     client = as_user(editor)
 
     with django_assert_max_num_queries(10):
@@ -267,7 +288,9 @@ def test_source_page_runs_a_fixed_number_of_queries(
 def test_editors_see_the_add_and_edit_controls(as_user, editor, hanoi):
     client = as_user(editor)
 
-    assert reverse("dashboard:source_add") in client.get(reverse("dashboard:sources")).content.decode()
+    assert (
+        reverse("dashboard:source_add") in client.get(reverse("dashboard:sources")).content.decode()
+    )
     page = client.get(reverse("dashboard:source", args=[hanoi.ap.pk])).content.decode()
     assert reverse("dashboard:source_edit", args=[hanoi.ap.pk]) in page
 
@@ -276,7 +299,10 @@ def test_editors_see_the_add_and_edit_controls(as_user, editor, hanoi):
 def test_reporters_and_viewers_do_not_see_the_controls(as_user, request, hanoi, role):
     client = as_user(request.getfixturevalue(role))
 
-    assert reverse("dashboard:source_add") not in client.get(reverse("dashboard:sources")).content.decode()
+    assert (
+        reverse("dashboard:source_add")
+        not in client.get(reverse("dashboard:sources")).content.decode()
+    )
     page = client.get(reverse("dashboard:source", args=[hanoi.ap.pk])).content.decode()
     assert reverse("dashboard:source_edit", args=[hanoi.ap.pk]) not in page
 
@@ -285,21 +311,35 @@ def test_reporters_and_viewers_do_not_see_the_controls(as_user, request, hanoi, 
 
 
 def test_editor_adds_a_source(as_user, editor, hanoi):
-    response = as_user(editor).post(reverse("dashboard:source_add"), {
-        "name": "Yonhap", "kind": "news_outlet", "reliability": "B", "origin": hanoi.ap.name,
-        "url": "https://en.yna.co.kr/", "notes": "South Korean wire.",
-    })
+    response = as_user(editor).post(
+        reverse("dashboard:source_add"),
+        {
+            "name": "Yonhap",
+            "kind": "news_outlet",
+            "reliability": "B",
+            "origin": hanoi.ap.name,
+            "url": "https://en.yna.co.kr/",
+            "notes": "South Korean wire.",
+        },
+    )
 
     source = Source.objects.get(name="Yonhap")
     assert response.status_code == 302
     assert response["Location"] == source.get_absolute_url()
     assert (source.kind, source.reliability, source.origin, source.affiliation) == (
-        "news_outlet", "B", hanoi.ap, None)
+        "news_outlet",
+        "B",
+        hanoi.ap,
+        None,
+    )
 
 
 def test_an_added_source_is_announced_on_its_page(as_user, editor, hanoi):
-    response = as_user(editor).post(reverse("dashboard:source_add"), {
-        "name": "Yonhap", "kind": "news_outlet", "reliability": "B"}, follow=True)
+    response = as_user(editor).post(
+        reverse("dashboard:source_add"),
+        {"name": "Yonhap", "kind": "news_outlet", "reliability": "B"},
+        follow=True,
+    )
 
     assert "Source “Yonhap” added." in response.content.decode()
 
@@ -327,9 +367,9 @@ def test_a_source_without_a_name_is_refused_beside_the_field(as_user, editor, ha
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<form id="source-form"')
-    name_field = html[html.index('sp-field-name'):html.index('sp-field-kind')]
+    name_field = html[html.index("sp-field-name") : html.index("sp-field-kind")]
     assert "sp-invalid" in name_field and "This field is required." in name_field
-    url_field = html[html.index('sp-field-url'):html.index('sp-field-origin')]
+    url_field = html[html.index("sp-field-url") : html.index("sp-field-origin")]
     assert "Enter a valid URL." in url_field
     assert 'role="alert"' in html
     assert Source.objects.count() == before
@@ -343,7 +383,9 @@ def test_an_unknown_grade_is_refused(as_user, editor, hanoi):
     )
 
     assert response.status_code == 200
-    assert "Select a valid choice. Q is not one of the available choices." in response.content.decode()
+    assert (
+        "Select a valid choice. Q is not one of the available choices." in response.content.decode()
+    )
     assert Source.objects.count() == before
 
 
@@ -355,8 +397,11 @@ def test_reporters_and_viewers_cannot_add_a_source(as_user, request, hanoi, role
     before = Source.objects.count()
 
     page = client.get(reverse("dashboard:source_add"), headers=headers)
-    post = client.post(reverse("dashboard:source_add"),
-                       {"name": "Sneaky", "kind": "other", "reliability": "A"}, headers=headers)
+    post = client.post(
+        reverse("dashboard:source_add"),
+        {"name": "Sneaky", "kind": "other", "reliability": "A"},
+        headers=headers,
+    )
 
     assert (page.status_code, post.status_code) == (403, 403)
     assert Source.objects.count() == before
@@ -366,7 +411,9 @@ def test_reporters_and_viewers_cannot_add_a_source(as_user, request, hanoi, role
 
 
 def test_editor_sees_the_edit_form_filled_in_with_its_version(as_user, editor, hanoi):
-    html = as_user(editor).get(reverse("dashboard:source_edit", args=[hanoi.ap.pk])).content.decode()
+    html = (
+        as_user(editor).get(reverse("dashboard:source_edit", args=[hanoi.ap.pk])).content.decode()
+    )
 
     assert 'value="The Associated Press"' in html
     assert f'<input type="hidden" name="version" value="{hanoi.ap.version}"' in html
@@ -378,7 +425,8 @@ def test_editor_raises_a_grade_and_the_claims_it_backs_are_rescored(as_user, edi
     before = hanoi.nk_claim.score
 
     response = as_user(editor).post(
-        reverse("dashboard:source_edit", args=[hanoi.ap.pk]), source_fields(hanoi.ap, reliability="A")
+        reverse("dashboard:source_edit", args=[hanoi.ap.pk]),
+        source_fields(hanoi.ap, reliability="A"),
     )
 
     assert response.status_code == 302
@@ -389,13 +437,18 @@ def test_editor_raises_a_grade_and_the_claims_it_backs_are_rescored(as_user, edi
 
 
 def test_editor_changes_affiliation_and_anonymity(as_user, editor, hanoi):
-    fields = source_fields(hanoi.trump, affiliation="", is_anonymous="on", name="A White House aide")
+    fields = source_fields(
+        hanoi.trump, affiliation="", is_anonymous="on", name="A White House aide"
+    )
 
     as_user(editor).post(reverse("dashboard:source_edit", args=[hanoi.trump.pk]), fields)
 
     hanoi.trump.refresh_from_db()
     assert (hanoi.trump.name, hanoi.trump.affiliation, hanoi.trump.is_anonymous) == (
-        "A White House aide", None, True)
+        "A White House aide",
+        None,
+        True,
+    )
 
 
 def test_saving_an_untouched_form_changes_nothing(as_user, editor, hanoi):
@@ -411,7 +464,9 @@ def test_saving_an_untouched_form_changes_nothing(as_user, editor, hanoi):
     assert Change.objects.count() == changes
 
 
-def test_an_edit_through_htmx_with_errors_returns_the_form_and_saves_nothing(as_user, editor, hanoi):
+def test_an_edit_through_htmx_with_errors_returns_the_form_and_saves_nothing(
+    as_user, editor, hanoi
+):
     before = snapshot(hanoi.ap)
 
     response = as_user(editor).post(
@@ -432,11 +487,12 @@ def test_an_origin_loop_is_refused_on_the_origin_field(as_user, editor, hanoi):
     before = snapshot(hanoi.ap)
 
     response = as_user(editor).post(
-        reverse("dashboard:source_edit", args=[hanoi.ap.pk]), source_fields(hanoi.ap, origin=copy.name)
+        reverse("dashboard:source_edit", args=[hanoi.ap.pk]),
+        source_fields(hanoi.ap, origin=copy.name),
     )
 
     html = response.content.decode()
-    origin_field = html[html.index("sp-field-origin"):html.index("sp-field-notes")]
+    origin_field = html[html.index("sp-field-origin") : html.index("sp-field-notes")]
     assert response.status_code == 200
     assert "This origin would make a loop of sources." in origin_field
     assert snapshot(hanoi.ap) == before
@@ -466,7 +522,8 @@ def test_saving_again_after_a_conflict_overwrites(as_user, editor, hanoi):
 
     hanoi.ap.refresh_from_db()
     response = client.post(
-        reverse("dashboard:source_edit", args=[hanoi.ap.pk]), {**loaded, "version": hanoi.ap.version}
+        reverse("dashboard:source_edit", args=[hanoi.ap.pk]),
+        {**loaded, "version": hanoi.ap.version},
     )
 
     assert response.status_code == 302
@@ -507,14 +564,16 @@ def test_reporters_and_viewers_cannot_edit_a_source(as_user, request, hanoi, rol
 def test_the_origin_is_a_name_picked_as_you_type_not_a_list_of_every_source(as_user, editor, hanoi):
     SourceFactory.create_batch(30)
 
-    html = as_user(editor).get(reverse("dashboard:source_edit", args=[hanoi.ap.pk])).content.decode()
+    html = (
+        as_user(editor).get(reverse("dashboard:source_edit", args=[hanoi.ap.pk])).content.decode()
+    )
 
     origin = re.search(r'<input type="text" name="origin"[^>]*>', html).group()
     assert 'list="source-options"' in origin
     assert f'hx-get="{reverse("dashboard:source_options")}"' in origin
     assert '<label for="id_origin">Repeats (origin)</label>' in html
     assert '<datalist id="source-options">' in html
-    assert "<option" not in html[html.index("sp-field-origin"):html.index("sp-field-notes")]
+    assert "<option" not in html[html.index("sp-field-origin") : html.index("sp-field-notes")]
 
 
 def test_the_edit_form_shows_the_current_origin_by_name(as_user, editor, hanoi):
@@ -543,7 +602,11 @@ def test_the_origin_picker_offers_sources_matching_what_was_typed(as_user, edito
 def test_the_picker_offers_a_bounded_number_of_sources(as_user, editor, db):
     SourceFactory.create_batch(30, name=factory.Sequence(lambda n: f"Wire {n}"))
 
-    html = as_user(editor).get(reverse("dashboard:source_options"), {"origin": "wire"}).content.decode()
+    html = (
+        as_user(editor)
+        .get(reverse("dashboard:source_options"), {"origin": "wire"})
+        .content.decode()
+    )
 
     assert html.count("<option") == 20
 
@@ -564,7 +627,8 @@ def test_an_origin_typed_in_full_without_javascript_is_saved(as_user, editor, ha
     copy = SourceFactory(name="Reprint")
 
     response = as_user(editor).post(
-        reverse("dashboard:source_edit", args=[copy.pk]), source_fields(copy, origin="the associated press")
+        reverse("dashboard:source_edit", args=[copy.pk]),
+        source_fields(copy, origin="the associated press"),
     )
 
     assert response.status_code == 302
@@ -575,7 +639,9 @@ def test_an_origin_typed_in_full_without_javascript_is_saved(as_user, editor, ha
 def test_clearing_the_origin_makes_the_source_original(as_user, editor, hanoi):
     copy = SourceFactory(name="Reprint", origin=hanoi.ap)
 
-    as_user(editor).post(reverse("dashboard:source_edit", args=[copy.pk]), source_fields(copy, origin=""))
+    as_user(editor).post(
+        reverse("dashboard:source_edit", args=[copy.pk]), source_fields(copy, origin="")
+    )
 
     copy.refresh_from_db()
     assert copy.origin is None
@@ -585,23 +651,27 @@ def test_an_unknown_origin_is_refused_beside_the_origin_field(as_user, editor, h
     before = snapshot(hanoi.ap)
 
     response = as_user(editor).post(
-        reverse("dashboard:source_edit", args=[hanoi.ap.pk]), source_fields(hanoi.ap, origin="Nobody Wire")
+        reverse("dashboard:source_edit", args=[hanoi.ap.pk]),
+        source_fields(hanoi.ap, origin="Nobody Wire"),
     )
 
     html = response.content.decode()
-    origin_field = html[html.index("sp-field-origin"):html.index("sp-field-notes")]
+    origin_field = html[html.index("sp-field-origin") : html.index("sp-field-notes")]
     assert response.status_code == 200
     assert "No source is called “Nobody Wire”. Pick one from the list." in origin_field
     assert snapshot(hanoi.ap) == before
     assert hanoi.ap.origin is None
 
 
-def test_an_origin_whose_name_is_shared_is_refused_until_an_editor_renames_one(as_user, editor, hanoi):
+def test_an_origin_whose_name_is_shared_is_refused_until_an_editor_renames_one(
+    as_user, editor, hanoi
+):
     SourceFactory.create_batch(2, name="Daily Courier")
     copy = SourceFactory(name="Reprint")
 
     response = as_user(editor).post(
-        reverse("dashboard:source_edit", args=[copy.pk]), source_fields(copy, origin="Daily Courier")
+        reverse("dashboard:source_edit", args=[copy.pk]),
+        source_fields(copy, origin="Daily Courier"),
     )
 
     assert "Several sources are called “Daily Courier”" in response.content.decode()
@@ -638,24 +708,27 @@ def test_the_edit_form_runs_a_fixed_number_of_queries(
 
 
 def test_a_much_repeated_source_names_the_first_copies_and_counts_the_rest(as_user, viewer, hanoi):
-    SourceFactory.create_batch(25, origin=hanoi.ap, name=factory.Sequence(lambda n: f"Reprint {n:02}"))
+    SourceFactory.create_batch(
+        25, origin=hanoi.ap, name=factory.Sequence(lambda n: f"Reprint {n:02}")
+    )
 
     html = as_user(viewer).get(reverse("dashboard:source", args=[hanoi.ap.pk])).content.decode()
 
-    repeated_by = html[html.index("<dt>Repeated by</dt>"):]
+    repeated_by = html[html.index("<dt>Repeated by</dt>") :]
     assert repeated_by.count('<a href="/sources/') == 20
     assert "and 5 more" in repeated_by
 
 
 def test_a_prolific_speaker_shows_the_latest_claims_and_counts_them_all(as_user, viewer, hanoi):
     for n in range(22):
-        claim_services.create_claim(by=None, account=hanoi.us_account, text=f"Statement {n}.",
-                                    speaker=hanoi.trump)
+        claim_services.create_claim(
+            by=None, account=hanoi.us_account, text=f"Statement {n}.", speaker=hanoi.trump
+        )
     total = hanoi.trump.claims.count()
 
     html = as_user(viewer).get(reverse("dashboard:source", args=[hanoi.trump.pk])).content.decode()
 
-    spoken = html[html.index('id="spoken-title"'):]
+    spoken = html[html.index('id="spoken-title"') :]
     assert f'<span class="sp-count-inline">{total}</span>' in spoken
     assert spoken.count('<span class="sp-claim-verdict">') == 20
     assert f"the dispute pages have the other {total - 20}." in spoken

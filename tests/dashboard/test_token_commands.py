@@ -73,6 +73,7 @@ def test_each_staff_token_is_shown_once_and_differs(editor):
 
 # The same from the admin
 
+
 def test_admin_creates_a_staff_token_and_shows_it_once(client, admin_user, editor):
     client.force_login(admin_user)
     response = client.post(

@@ -64,7 +64,10 @@ def test_admin_adds_a_party_through_the_service_and_logs_it(admin_client, admin_
     party = Party.objects.get(slug="south-korea")
     [change] = changes_since(last)
     assert (change.action, change.object_type, change.object_id, change.actor) == (
-        "created", "party", party.pk, admin_user
+        "created",
+        "party",
+        party.pk,
+        admin_user,
     )
 
 
@@ -148,7 +151,9 @@ def test_stale_version_is_refused_and_the_other_edit_survives(admin_client, hano
     assert "has changed since you loaded it" in response.text
     hanoi.ap.refresh_from_db()
     assert (hanoi.ap.reliability, hanoi.ap.notes, hanoi.ap.version) == (
-        "B", "Checked by the other editor.", 2
+        "B",
+        "Checked by the other editor.",
+        2,
     )
     assert changes_since(last) == []
 

@@ -38,7 +38,9 @@ def test_parties_are_listed_and_read_by_slug(viewer_api, hanoi):
 
 
 def test_editor_adds_a_party_and_it_enters_the_change_log(editor_api, hanoi):
-    response = editor_api.post("/api/v1/parties/", {"name": "South Korea", "slug": "south-korea"}, format="json")
+    response = editor_api.post(
+        "/api/v1/parties/", {"name": "South Korea", "slug": "south-korea"}, format="json"
+    )
 
     assert response.status_code == 201, response.content
     party = Party.objects.get(slug="south-korea")
@@ -46,7 +48,9 @@ def test_editor_adds_a_party_and_it_enters_the_change_log(editor_api, hanoi):
 
 
 def test_viewer_cannot_add_a_party(viewer_api, hanoi):
-    response = viewer_api.post("/api/v1/parties/", {"name": "South Korea", "slug": "south-korea"}, format="json")
+    response = viewer_api.post(
+        "/api/v1/parties/", {"name": "South Korea", "slug": "south-korea"}, format="json"
+    )
 
     assert_error(response, 403)
     assert Party.objects.count() == 2
@@ -96,7 +100,10 @@ def test_source_track_record_says_how_its_claims_held_up(viewer_api, hanoi):
     record = viewer_api.get(f"/api/v1/sources/{hanoi.ap.pk}/").json()["track_record"]
 
     assert record["stances"] == {
-        "supports": 1, "partly_supports": 0, "partly_contradicts": 0, "contradicts": 1
+        "supports": 1,
+        "partly_supports": 0,
+        "partly_contradicts": 0,
+        "contradicts": 1,
     }
     # The AP backed North Korea's claim and contradicted Trump's: both held up.
     assert record["supported"]["total"] == record["supported"]["held_up"] == 1
@@ -117,13 +124,20 @@ def test_track_record_counts_a_source_once_per_claim_on_its_latest_side(viewer_a
 
 
 def test_sources_filter_by_party_independent_grade_kind_and_search(viewer_api, hanoi):
-    assert names(viewer_api.get("/api/v1/sources/?party=north-korea")) == {"Ri Yong Ho", "Choe Sun Hui"}
+    assert names(viewer_api.get("/api/v1/sources/?party=north-korea")) == {
+        "Ri Yong Ho",
+        "Choe Sun Hui",
+    }
     assert names(viewer_api.get("/api/v1/sources/?party=independent")) == {"The Associated Press"}
     assert names(viewer_api.get("/api/v1/sources/?reliability=B")) == {
-        "The Associated Press", "Senior U.S. official (unnamed)"
+        "The Associated Press",
+        "Senior U.S. official (unnamed)",
     }
     assert names(viewer_api.get("/api/v1/sources/?kind=wire_service")) == {"The Associated Press"}
-    assert names(viewer_api.get("/api/v1/sources/?search=foreign minister")) == {"Ri Yong Ho", "Choe Sun Hui"}
+    assert names(viewer_api.get("/api/v1/sources/?search=foreign minister")) == {
+        "Ri Yong Ho",
+        "Choe Sun Hui",
+    }
 
 
 @pytest.mark.parametrize(
@@ -141,13 +155,18 @@ def test_bad_source_filter_is_a_400_naming_it(viewer_api, hanoi, query, field):
 
 
 def test_sources_order_by_grade(viewer_api, hanoi):
-    grades = [s["reliability"] for s in viewer_api.get("/api/v1/sources/?ordering=reliability,name").json()["results"]]
+    grades = [
+        s["reliability"]
+        for s in viewer_api.get("/api/v1/sources/?ordering=reliability,name").json()["results"]
+    ]
 
     assert grades == sorted(grades)
 
 
 @pytest.mark.parametrize("count", [1, 100])
-def test_sources_list_runs_a_fixed_number_of_queries(viewer_api, count, django_assert_max_num_queries):
+def test_sources_list_runs_a_fixed_number_of_queries(
+    viewer_api, count, django_assert_max_num_queries
+):
     claim = ClaimFactory()
     for _ in range(count):
         source = SourceFactory(affiliation=PartyFactory(), origin=None)
@@ -162,7 +181,9 @@ def test_sources_list_runs_a_fixed_number_of_queries(viewer_api, count, django_a
 
 
 @pytest.mark.parametrize("count", [1, 100])
-def test_parties_list_runs_a_fixed_number_of_queries(viewer_api, count, django_assert_max_num_queries):
+def test_parties_list_runs_a_fixed_number_of_queries(
+    viewer_api, count, django_assert_max_num_queries
+):
     for _ in range(count):
         PartyFactory()
 
@@ -192,7 +213,9 @@ def test_editor_adds_a_source_with_a_party_by_slug(editor_api, hanoi):
 def test_regrading_a_source_rescores_the_claims_it_weighs_on(editor_api, hanoi):
     before = hanoi.nk_claim.score
 
-    response = editor_api.patch(f"/api/v1/sources/{hanoi.ap.pk}/", {"reliability": "A"}, format="json")
+    response = editor_api.patch(
+        f"/api/v1/sources/{hanoi.ap.pk}/", {"reliability": "A"}, format="json"
+    )
 
     assert response.status_code == 200, response.content
     assert response.json()["reliability"] == "A"
@@ -211,23 +234,34 @@ def test_regrading_a_source_rescores_the_claims_it_weighs_on(editor_api, hanoi):
         ({"name": ""}, "name"),
     ],
 )
-def test_bad_source_edit_is_a_400_naming_the_field_and_changes_nothing(editor_api, hanoi, body, field):
-    assert_error(editor_api.patch(f"/api/v1/sources/{hanoi.ap.pk}/", body, format="json"), 400, field)
+def test_bad_source_edit_is_a_400_naming_the_field_and_changes_nothing(
+    editor_api, hanoi, body, field
+):
+    assert_error(
+        editor_api.patch(f"/api/v1/sources/{hanoi.ap.pk}/", body, format="json"), 400, field
+    )
     ap = Source.objects.get(pk=hanoi.ap.pk)
     assert (ap.name, ap.reliability, ap.kind, ap.version) == (
-        hanoi.ap.name, hanoi.ap.reliability, hanoi.ap.kind, hanoi.ap.version
+        hanoi.ap.name,
+        hanoi.ap.reliability,
+        hanoi.ap.kind,
+        hanoi.ap.version,
     )
 
 
 def test_a_source_cannot_become_its_own_origin(editor_api, hanoi):
-    response = editor_api.patch(f"/api/v1/sources/{hanoi.ap.pk}/", {"origin": hanoi.ap.pk}, format="json")
+    response = editor_api.patch(
+        f"/api/v1/sources/{hanoi.ap.pk}/", {"origin": hanoi.ap.pk}, format="json"
+    )
 
     assert_error(response, 400, "origin")
     assert Source.objects.get(pk=hanoi.ap.pk).origin is None
 
 
 def test_reporter_cannot_regrade_a_source(api_as, reporter, hanoi):
-    response = api_as(reporter).patch(f"/api/v1/sources/{hanoi.ap.pk}/", {"reliability": "E"}, format="json")
+    response = api_as(reporter).patch(
+        f"/api/v1/sources/{hanoi.ap.pk}/", {"reliability": "E"}, format="json"
+    )
 
     assert_error(response, 403)
     assert Source.objects.get(pk=hanoi.ap.pk).reliability == "B"

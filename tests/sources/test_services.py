@@ -29,10 +29,15 @@ def row_counts() -> dict[str, int]:
 
 # Creating
 
+
 def test_creating_a_source_logs_it_with_its_author(db, editor):
     party = services.create_party(by=editor, name="Vietnam", slug="vietnam")
     source = services.create_source(
-        by=editor, name="VNA", kind="wire_service", affiliation=party, reliability="C",
+        by=editor,
+        name="VNA",
+        kind="wire_service",
+        affiliation=party,
+        reliability="C",
         url="https://vnanet.vn/",
     )
     assert (source.version, source.reliability, source.affiliation) == (1, "C", party)
@@ -71,6 +76,7 @@ def test_a_duplicate_party_slug_is_refused_naming_the_slug(hanoi):
 
 # Editing
 
+
 def test_an_unknown_grade_on_edit_is_refused_and_the_source_keeps_its_grade(hanoi):
     before = row_counts()
     with pytest.raises(ValidationError) as error:
@@ -105,7 +111,11 @@ def test_editing_a_source_someone_else_changed_meanwhile_is_refused(hanoi, edito
 
     assert row_counts() == before
     current = Source.objects.get(pk=hanoi.ap.pk)
-    assert (current.reliability, current.notes, current.version) == ("B", "Wire.", loaded.version + 1)
+    assert (current.reliability, current.notes, current.version) == (
+        "B",
+        "Wire.",
+        loaded.version + 1,
+    )
 
 
 def test_stale_party_edit_is_refused(hanoi):
@@ -125,9 +135,11 @@ def test_regrading_a_source_rescores_every_claim_it_corroborates(hanoi, editor):
 
     claim_services.update_source(source=hanoi.ap, by=editor, reliability="A")
 
-    us, nk, untouched = Claim.objects.get(pk=hanoi.us_claim.pk), Claim.objects.get(
-        pk=hanoi.nk_claim.pk
-    ), Claim.objects.get(pk=hanoi.claims["test_halt"].pk)
+    us, nk, untouched = (
+        Claim.objects.get(pk=hanoi.us_claim.pk),
+        Claim.objects.get(pk=hanoi.nk_claim.pk),
+        Claim.objects.get(pk=hanoi.claims["test_halt"].pk),
+    )
     # AP contradicts the US claim and supports the North Korean one, now at .95.
     assert us.score < us_before
     assert us.score == pytest.approx(1 / (2 + 0.95 + 0.3 + 0.3 + 0.42))
@@ -159,10 +171,13 @@ def test_editing_a_sources_notes_moves_no_score(hanoi, editor):
     snapshots = ScoreSnapshot.objects.count()
     claim_services.update_source(source=hanoi.ap, by=editor, notes="Global wire service.")
     assert ScoreSnapshot.objects.count() == snapshots
-    assert Change.objects.filter(object_type="source", object_id=hanoi.ap.pk, action="updated").exists()
+    assert Change.objects.filter(
+        object_type="source", object_id=hanoi.ap.pk, action="updated"
+    ).exists()
 
 
 # Deleting
+
 
 @pytest.mark.parametrize("cited_as", ["evidence", "speaker", "origin"])
 def test_deleting_a_cited_source_is_refused_and_nothing_changes(hanoi, cited_as):
@@ -195,13 +210,17 @@ def test_deleting_a_party_with_accounts_is_refused(hanoi):
 
 # Origins
 
+
 def test_origin_roots_follow_the_whole_chain(db):
     wire = services.create_source(by=None, name="Wire")
     paper = services.create_source(by=None, name="Paper", origin=wire)
     aggregator = services.create_source(by=None, name="Aggregator", origin=paper)
     alone = services.create_source(by=None, name="Alone")
     assert origin_roots([aggregator.pk, paper.pk, wire.pk, alone.pk]) == {
-        aggregator.pk: wire.pk, paper.pk: wire.pk, wire.pk: wire.pk, alone.pk: alone.pk,
+        aggregator.pk: wire.pk,
+        paper.pk: wire.pk,
+        wire.pk: wire.pk,
+        alone.pk: alone.pk,
     }
 
 
@@ -231,6 +250,7 @@ def test_origin_roots_end_where_a_loop_closes(db):
 
 # The change log
 
+
 def test_a_write_rolled_back_inside_another_leaves_no_change_behind(db):
     with writes.write_transaction():
         services.create_party(by=None, name="Kept", slug="kept")
@@ -253,5 +273,7 @@ def test_changes_enter_the_log_in_the_order_they_were_recorded(db):
         services.update_party(party=first, by=None, name="First again")
 
     assert list(Change.objects.filter(object_type="party").values_list("object_id", "action")) == [
-        (first.pk, "created"), (second.pk, "created"), (first.pk, "updated"),
+        (first.pk, "created"),
+        (second.pk, "created"),
+        (first.pk, "updated"),
     ]

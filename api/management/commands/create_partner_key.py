@@ -16,7 +16,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("outlet", help='The partner outlet, e.g. "Example Times".')
         parser.add_argument(
-            "--expires-in", type=int, metavar="DAYS", help="Make the key stop working after DAYS days."
+            "--expires-in",
+            type=int,
+            metavar="DAYS",
+            help="Make the key stop working after DAYS days.",
         )
 
     def handle(self, *args, **options):

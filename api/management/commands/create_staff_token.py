@@ -20,7 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--name", help="What the token is for (default: the username's token).")
         parser.add_argument(
-            "--expires-in", type=int, metavar="DAYS", help="Make the token stop working after DAYS days."
+            "--expires-in",
+            type=int,
+            metavar="DAYS",
+            help="Make the token stop working after DAYS days.",
         )
 
     def handle(self, *args, **options):
@@ -28,7 +31,7 @@ class Command(BaseCommand):
         try:
             user = User.objects.get(**{User.USERNAME_FIELD: options["username"]})
         except User.DoesNotExist:
-            raise CommandError(f"No user named {options['username']!r}.")
+            raise CommandError(f"No user named {options['username']!r}.") from None
         if not user.is_active:
             raise CommandError(f"{user.get_username()} is disabled; enable the account first.")
         name = (options["name"] or f"token of {user.get_username()}"[:NAME_MAX_LENGTH]).strip()
@@ -41,7 +44,9 @@ class Command(BaseCommand):
         token, key = StaffToken.objects.create_key(user=user, name=name, expiry_date=expiry)
         until = f", valid until {expiry:%Y-%m-%d %H:%M} UTC" if expiry else ""
         self.stdout.write(
-            self.style.SUCCESS(f"Created staff token {token.prefix} for {user.get_username()}{until}.")
+            self.style.SUCCESS(
+                f"Created staff token {token.prefix} for {user.get_username()}{until}."
+            )
         )
         self.stdout.write("Store it now: it cannot be shown again.")
         self.stdout.write(key)

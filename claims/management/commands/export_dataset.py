@@ -43,6 +43,8 @@ class Command(BaseCommand):
             report = self.stdout
         summary = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items())
         elapsed = time.monotonic() - started
-        report.write(self.style.SUCCESS(
-            f"Exported {summary} to {'stdout' if path == '-' else path} in {elapsed:.1f}s."
-        ))
+        report.write(
+            self.style.SUCCESS(
+                f"Exported {summary} to {'stdout' if path == '-' else path} in {elapsed:.1f}s."
+            )
+        )

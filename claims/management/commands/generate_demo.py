@@ -44,7 +44,10 @@ class Command(BaseCommand):
         ):
             default = getattr(defaults, name)
             parser.add_argument(
-                f"--{name}", type=int, default=default, help=f"How many {meaning} (default {default})."
+                f"--{name}",
+                type=int,
+                default=default,
+                help=f"How many {meaning} (default {default}).",
             )
         parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
 
@@ -67,7 +70,10 @@ class Command(BaseCommand):
             dataset.refresh_planner_statistics()
         except ValidationError as error:
             raise CommandError(
-                "; ".join(f"--{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
+                "; ".join(
+                    f"--{name}: {' '.join(messages)}"
+                    for name, messages in error.message_dict.items()
+                )
             ) from None
         elapsed = time.monotonic() - started
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())

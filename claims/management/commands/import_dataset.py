@@ -43,17 +43,22 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Imported {summary} in {elapsed:.1f}s."))
         if imported.unknown_usernames:
-            self.stdout.write(self.style.WARNING(
-                "No user here for: " + ", ".join(sorted(imported.unknown_usernames))
-                + "; their corroborations are kept without a recorder."
-            ))
+            self.stdout.write(
+                self.style.WARNING(
+                    "No user here for: "
+                    + ", ".join(sorted(imported.unknown_usernames))
+                    + "; their corroborations are kept without a recorder."
+                )
+            )
         # The scores came in as stored; say whether this installation's model
         # agrees with them (it will not if the scoring constants differ).
         drift = recompute_all(fix=False)
         if drift:
-            self.stdout.write(self.style.WARNING(
-                f"{len(drift)} imported scores differ from what the model computes here; "
-                "run `manage.py recompute_scores` to bring them in line."
-            ))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{len(drift)} imported scores differ from what the model computes here; "
+                    "run `manage.py recompute_scores` to bring them in line."
+                )
+            )
         else:
             self.stdout.write(self.style.SUCCESS("Every imported score matches the model."))

@@ -30,9 +30,13 @@ class Command(BaseCommand):
             source = Source.objects.filter(name=name).first()
             if source is None:
                 source = source_services.create_source(
-                    by=None, name=name, kind=kind,
+                    by=None,
+                    name=name,
+                    kind=kind,
                     affiliation=parties[party_slug] if party_slug else None,
-                    is_anonymous=anonymous, reliability=grade, notes=hanoi.SOURCE_NOTES[key],
+                    is_anonymous=anonymous,
+                    reliability=grade,
+                    notes=hanoi.SOURCE_NOTES[key],
                 )
                 added += 1
             sources[key] = source
@@ -57,8 +61,11 @@ class Command(BaseCommand):
             claim = Claim.objects.filter(account=accounts[party_slug], text=text).first()
             if claim is None:
                 claim = services.create_claim(
-                    by=None, account=accounts[party_slug], text=text,
-                    speaker=sources[speaker], stated_at=stated_at,
+                    by=None,
+                    account=accounts[party_slug],
+                    text=text,
+                    speaker=sources[speaker],
+                    stated_at=stated_at,
                 )
                 added += 1
             claims[key] = claim
@@ -69,8 +76,12 @@ class Command(BaseCommand):
             ).exists()
             if not exists:
                 services.record_corroboration(
-                    claim=claims[claim_key], by=None, source=sources[source_key],
-                    stance=stance, quote=quote, observed_at=observed_at,
+                    claim=claims[claim_key],
+                    by=None,
+                    source=sources[source_key],
+                    stance=stance,
+                    quote=quote,
+                    observed_at=observed_at,
                 )
                 added += 1
 

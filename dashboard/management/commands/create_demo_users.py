@@ -42,8 +42,11 @@ class Command(BaseCommand):
         for username, role, is_staff, is_superuser in DEMO_USERS:
             user, was_created = User.objects.get_or_create(
                 username=username,
-                defaults={"is_staff": is_staff, "is_superuser": is_superuser,
-                          "email": f"{username}@example.org"},
+                defaults={
+                    "is_staff": is_staff,
+                    "is_superuser": is_superuser,
+                    "email": f"{username}@example.org",
+                },
             )
             if was_created or options["password"]:
                 user.set_password(password)
