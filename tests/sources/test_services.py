@@ -6,9 +6,7 @@ door that edits a source and rescores what it corroborates
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from changelog import writes
 from changelog.models import Change
 from changelog.writes import StaleObjectError
 from claims import services as claim_services
@@ -246,34 +244,3 @@ def test_origin_roots_end_where_a_loop_closes(db):
 
     assert set(roots) == {first.pk, second.pk}
     assert set(roots.values()) <= {first.pk, second.pk}
-
-
-# The change log
-
-
-def test_a_write_rolled_back_inside_another_leaves_no_change_behind(db):
-    with writes.write_transaction():
-        services.create_party(by=None, name="Kept", slug="kept")
-        try:
-            with transaction.atomic():
-                services.create_party(by=None, name="Dropped", slug="dropped")
-                raise RuntimeError("the caller changes its mind")
-        except RuntimeError:
-            pass
-
-    assert list(Change.objects.filter(object_type="party").values_list("summary", flat=True)) == [
-        "party Kept added"
-    ]
-
-
-def test_changes_enter_the_log_in_the_order_they_were_recorded(db):
-    with writes.write_transaction():
-        first = services.create_party(by=None, name="First", slug="first")
-        second = services.create_party(by=None, name="Second", slug="second")
-        services.update_party(party=first, by=None, name="First again")
-
-    assert list(Change.objects.filter(object_type="party").values_list("object_id", "action")) == [
-        (first.pk, "created"),
-        (second.pk, "created"),
-        (first.pk, "updated"),
-    ]

@@ -7,7 +7,7 @@ import pytest
 from api.resources.claimreview import claim_review
 from claims.models import Claim, Verdict
 from sources.models import Source
-from tests.claims.test_api import assert_error
+from tests.api.test_claims import assert_error
 
 NEWSROOM = {"name": "The Example Desk", "url": "https://desk.example.org/"}
 

@@ -6,7 +6,7 @@ from rest_framework_api_key.models import APIKey
 
 from sources import services
 
-pytestmark = pytest.mark.urls("tests.api_probe")
+pytestmark = pytest.mark.urls("tests.api.probe")
 
 
 @pytest.fixture

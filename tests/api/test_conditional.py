@@ -2,7 +2,7 @@
 Conditional and idempotent requests (docs/api.md): ETag and Last-Modified on
 reads, 304 on If-None-Match, 412 on a stale If-Match, replays under
 Idempotency-Key. The machinery runs first on a test-only parties API
-(tests/api_probe.py), then on the real resources as partners and editors call
+(tests/api/probe.py), then on the real resources as partners and editors call
 them.
 """
 
@@ -13,9 +13,9 @@ from api.models import StaffToken
 from claims.models import Corroboration
 from sources import services
 from sources.models import Party
-from tests.api_probe import PartyViewSet
+from tests.api.probe import PartyViewSet
 
-probe = pytest.mark.urls("tests.api_probe")
+probe = pytest.mark.urls("tests.api.probe")
 
 
 @pytest.fixture

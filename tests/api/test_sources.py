@@ -5,7 +5,7 @@ import pytest
 from changelog.models import Change
 from claims.models import Claim, Corroboration
 from sources.models import Party, Source
-from tests.claims.test_api import assert_error
+from tests.api.test_claims import assert_error
 from tests.factories import ClaimFactory, CorroborationFactory, PartyFactory, SourceFactory
 
 

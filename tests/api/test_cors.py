@@ -4,7 +4,7 @@ import pytest
 
 from sources import services
 
-pytestmark = pytest.mark.urls("tests.api_probe")
+pytestmark = pytest.mark.urls("tests.api.probe")
 
 PARTNER = "https://cms.example-times.com"
 

@@ -7,7 +7,7 @@ from claims import services
 from claims.models import Account, Claim, Corroboration, Dispute
 from sources import services as source_services
 from sources.models import Party, Source
-from tests.claims.test_api import assert_error
+from tests.api.test_claims import assert_error
 from tests.factories import ClaimFactory, CorroborationFactory
 
 MODELS = {

@@ -17,7 +17,7 @@ from sources import services
 from sources.models import Party
 from tests.factories import SourceFactory
 
-probe = pytest.mark.urls("tests.api_probe")
+probe = pytest.mark.urls("tests.api.probe")
 
 
 @pytest.fixture
