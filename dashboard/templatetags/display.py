@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.conf import settings
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
 from claims.models import Stance, Verdict
+from claims.selectors import scoring_constants
 
 register = template.Library()
 
@@ -78,7 +78,7 @@ def _band_paths(bands: tuple[tuple[str, float], ...]) -> str:
 @register.simple_tag
 def gauge(score: float) -> Gauge:
     """The band arcs (faint, one per verdict), the value arc and the tip of the needle."""
-    bands = settings.CLAIMDESK_SCORING["VERDICT_BANDS"]
+    bands: dict[str, float] = scoring_constants()["VERDICT_BANDS"]
     tip_x, tip_y = _point(score)
     value = f'<path class="value" d="{arc_path(0.0, score)}"/>' if _clamp(score) > 0 else ""
     tip = f'<circle class="tip" cx="{tip_x:.2f}" cy="{tip_y:.2f}" r="4"/>'
@@ -148,7 +148,7 @@ def verdict_label(value: str) -> str:
     return Verdict(value).label if value in Verdict.values else value
 
 
-STANCE_MARKS = {
+STANCE_MARKS: dict[str, str] = {
     Stance.SUPPORTS: "++",
     Stance.PARTLY_SUPPORTS: "+",
     Stance.PARTLY_CONTRADICTS: "−",

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 
+# Not an AuthedRequest: signing out asks for no session, so the user may be anonymous.
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     # Django's LogoutView redirects without a word; say that it worked. The

@@ -13,37 +13,29 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
-from django_htmx.middleware import HtmxDetails
 
 from changelog.models import Change
 from changelog.writes import StaleObjectError
 from claims import services
 from claims.models import Claim, Corroboration
 
-from .. import queries
-from ..decorators import login_required
 from ..forms import ClaimFilterForm, CorroborationForm, RemovalForm
-from ..rendering import htmx_vary, page_or_partial
-
-
-class AuthedRequest(HttpRequest):
-    user: AbstractBaseUser
-    htmx: HtmxDetails
-
+from ..http import AuthedRequest, login_required, page_or_partial, with_oob_messages
+from ..selectors import common
+from ..selectors.claim import ClaimPage, claim_for_dashboard, corroboration_for_dashboard
+from ..selectors.dispute import dispute_page
+from ..selectors.overview import overview_page
 
 # Overview
 
 
 @login_required
-@htmx_vary
 def overview(request: AuthedRequest) -> HttpResponse:
     # Read the cursor before the data: a change landing in between is shown
     # by the next poll rather than missed.
@@ -54,7 +46,7 @@ def overview(request: AuthedRequest) -> HttpResponse:
         return HttpResponse(status=204)
     template = page_or_partial(request, "dashboard/overview.html", {"overview"})
     # The poll carries the page it refreshes, so that it keeps the user there.
-    context = {"page": queries.overview_page(request.GET.get("page")), "latest_change_id": latest}
+    context = {"page": overview_page(request.GET.get("page")), "latest_change_id": latest}
     return TemplateResponse(request, template, context)
 
 
@@ -62,10 +54,9 @@ def overview(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-@htmx_vary
 def dispute(request: AuthedRequest, slug: str) -> HttpResponse:
     form = ClaimFilterForm(request.GET)
-    page = queries.dispute_page(slug, **form.filters())
+    page = dispute_page(slug, **form.filters())
     template = page_or_partial(request, "dashboard/dispute.html", {"accounts"})
     return TemplateResponse(
         request, template, {"page": page, "dispute": page.dispute, "form": form}
@@ -91,7 +82,7 @@ def claim_context(
         form = CorroborationForm()
     return {
         "claim": claim,
-        "page": queries.ClaimPage(claim),
+        "page": ClaimPage(claim),
         "form": form,
         "editing": editing,
         "deleting": deleting,
@@ -100,18 +91,6 @@ def claim_context(
         "can_change": request.user.has_perm("claims.change_corroboration"),
         "can_delete": request.user.has_perm("claims.delete_corroboration"),
     }
-
-
-def with_messages(request: AuthedRequest, response: TemplateResponse) -> HttpResponse:
-    """
-    Append the flash messages, swapped out of band into #messages: the news
-    of a save, or nothing, which clears the news of the one before.
-    """
-    response.render()
-    response.content += render_to_string(
-        "dashboard/base.html#messages", {"swap_oob": True}, request=request
-    ).encode()
-    return response
 
 
 def form_slot(
@@ -126,7 +105,7 @@ def form_slot(
     context = claim_context(request, claim, form=form, **slot)
     if not request.htmx:
         return TemplateResponse(request, "dashboard/claim.html", context)
-    return with_messages(
+    return with_oob_messages(
         request, TemplateResponse(request, "dashboard/claim.html#corroboration-form", context)
     )
 
@@ -142,9 +121,8 @@ def evidence_saved(request: AuthedRequest, claim: Claim, message: str) -> HttpRe
 
 
 @login_required
-@htmx_vary
 def claim(request: AuthedRequest, claim_id: int) -> HttpResponse:
-    claim = queries.claim_for_dashboard(claim_id)
+    claim = claim_for_dashboard(claim_id)
     template = page_or_partial(request, "dashboard/claim.html", CLAIM_PARTIALS)
     # The form partial can be fetched directly (Cancel asks for it), so the
     # page's own "may add" test is not enough to guard it.
@@ -156,14 +134,13 @@ def claim(request: AuthedRequest, claim_id: int) -> HttpResponse:
 
 
 @login_required
-@htmx_vary
 def source_options(request: AuthedRequest) -> HttpResponse:
     """
     The sources whose name matches what was typed, as <option>s for a source
     picker's datalist: the evidence form's source or a source's origin.
     """
     typed = request.GET.get("source") or request.GET.get("origin") or ""
-    options = queries.source_options(typed)
+    options = common.source_options(typed)
     return TemplateResponse(
         request, "dashboard/widgets.html#source-options", {"source_options": options}
     )
@@ -172,9 +149,8 @@ def source_options(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @login_required
 @permission_required("claims.add_corroboration", raise_exception=True)
-@htmx_vary
 def add_corroboration(request: AuthedRequest, claim_id: int) -> HttpResponse:
-    claim = queries.claim_for_dashboard(claim_id)
+    claim = claim_for_dashboard(claim_id)
     form = CorroborationForm(request.POST)
     if form.is_valid():
         try:
@@ -191,9 +167,8 @@ def add_corroboration(request: AuthedRequest, claim_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @permission_required("claims.change_corroboration", raise_exception=True)
-@htmx_vary
 def edit_corroboration(request: AuthedRequest, corroboration_id: int) -> HttpResponse:
-    evidence = queries.corroboration_for_dashboard(corroboration_id)
+    evidence = corroboration_for_dashboard(corroboration_id)
     claim = evidence.claim
     if request.method == "GET":
         return form_slot(
@@ -226,11 +201,10 @@ def edit_corroboration(request: AuthedRequest, corroboration_id: int) -> HttpRes
 @require_http_methods(["GET", "POST"])
 @login_required
 @permission_required("claims.delete_corroboration", raise_exception=True)
-@htmx_vary
 def delete_corroboration(request: AuthedRequest, corroboration_id: int) -> HttpResponse:
     # GET asks for confirmation (the same step with or without JavaScript);
     # only the POST from that step removes anything.
-    evidence = queries.corroboration_for_dashboard(corroboration_id)
+    evidence = corroboration_for_dashboard(corroboration_id)
     claim = evidence.claim
     if request.method == "GET":
         removal = RemovalForm(initial={"version": evidence.version})

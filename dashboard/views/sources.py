@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,10 +17,9 @@ from claims.services import update_source
 from sources.models import Source
 from sources.services import create_source
 
-from ..decorators import login_required
-from ..rendering import htmx_vary, page_or_partial
-from ..source_forms import SourceFilterForm, SourceForm, stale_source_form
-from ..source_queries import (
+from ..forms import SourceFilterForm, SourceForm, stale_source_form
+from ..http import AuthedRequest, login_required, page_or_partial
+from ..selectors.sources import (
     claims_spoken_by,
     source_directory,
     source_evidence,
@@ -38,7 +37,7 @@ COPIES_SHOWN = 20
 SPOKEN_SHOWN = 20
 
 
-def _done(request: HttpRequest, source: Source) -> HttpResponse:
+def _done(request: AuthedRequest, source: Source) -> HttpResponse:
     # A 302 would be followed inside the htmx request and the whole page
     # swapped into the form; ask the browser to navigate instead.
     if request.htmx:
@@ -48,15 +47,13 @@ def _done(request: HttpRequest, source: Source) -> HttpResponse:
 
 @login_required
 @require_GET
-@htmx_vary
-def source_list(request: HttpRequest) -> HttpResponse:
+def source_list(request: AuthedRequest) -> HttpResponse:
     filters = SourceFilterForm(request.GET)
     chosen = filters.filters()
     sources = source_directory(
         search=chosen["q"], party=chosen["party"], grade=chosen["grade"], kind=chosen["kind"]
     )
-    page = Paginator(sources, SOURCES_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = list(with_use_counts(page.object_list))
+    page = with_use_counts(Paginator(sources, SOURCES_PER_PAGE).get_page(request.GET.get("page")))
     context = {
         "filters": filters,
         "page": page,
@@ -69,9 +66,8 @@ def source_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-@htmx_vary
-def source(request: HttpRequest, source_id: int) -> HttpResponse:
-    source = get_object_or_404(source_record(source_id))
+def source(request: AuthedRequest, source_id: int) -> HttpResponse:
+    source = source_record(source_id)
     evidence = Paginator(source_evidence(source), EVIDENCE_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -94,15 +90,14 @@ def source(request: HttpRequest, source_id: int) -> HttpResponse:
 @login_required
 @permission_required("sources.add_source", raise_exception=True)
 @require_http_methods(["GET", "POST"])
-@htmx_vary
-def add_source(request: HttpRequest) -> HttpResponse:
+def add_source(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         form = SourceForm(request.POST)
         if form.is_valid():
             try:
                 source = create_source(by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                form.add_service_error(error)
+                form.add_service_errors(error)
             else:
                 messages.success(request, f"Source “{source.name}” added.")
                 return _done(request, source)
@@ -114,8 +109,7 @@ def add_source(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("sources.change_source", raise_exception=True)
 @require_http_methods(["GET", "POST"])
-@htmx_vary
-def edit_source(request: HttpRequest, source_id: int) -> HttpResponse:
+def edit_source(request: AuthedRequest, source_id: int) -> HttpResponse:
     source = get_object_or_404(source_for_page(source_id))
     # Validating writes the rejected values onto the instance; the heading
     # names the source as it is saved.
@@ -138,7 +132,7 @@ def edit_source(request: HttpRequest, source_id: int) -> HttpResponse:
             except StaleObjectError:
                 form = stale_source_form(request.POST, get_object_or_404(Source, pk=source_id))
             except ValidationError as error:
-                form.add_service_error(error)
+                form.add_service_errors(error)
             else:
                 messages.success(request, f"Source “{saved.name}” saved.")
                 return _done(request, saved)
@@ -148,7 +142,7 @@ def edit_source(request: HttpRequest, source_id: int) -> HttpResponse:
 
 
 def _render_form(
-    request: HttpRequest, form: SourceForm, *, source: Source | None, name: str
+    request: AuthedRequest, form: SourceForm, *, source: Source | None, name: str
 ) -> HttpResponse:
     # Errors come back with 200: htmx 2 does not swap 4xx answers.
     template = page_or_partial(request, "dashboard/source_form.html", {"source-form"})

@@ -110,6 +110,25 @@ def test_activity_can_be_narrowed_to_one_kind_of_change(
     assert hidden not in html
 
 
+def test_a_score_move_is_told_by_its_flag_not_by_its_wording(as_user, viewer, hanoi):
+    claim = hanoi.nk_claim
+    for summary, is_score_move in (("score sheet attached", False), ("rescored in bulk", True)):
+        Change.objects.create(
+            object_type="claim",
+            object_id=claim.pk,
+            action=Change.Action.UPDATED,
+            summary=summary,
+            is_score_move=is_score_move,
+        )
+    client = as_user(viewer)
+
+    scores = activity(client, kind="scores").content.decode()
+    claims = activity(client, kind="claims").content.decode()
+
+    assert ">Rescored in bulk<" in scores and ">Score sheet attached<" not in scores
+    assert ">Score sheet attached<" in claims and ">Rescored in bulk<" not in claims
+
+
 def test_an_unknown_kind_is_an_error_on_the_filter_not_a_crash(as_user, viewer, hanoi):
     response = activity(as_user(viewer), kind="everything")
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from changelog.models import Change
 from claims import services
 from claims.models import Claim, Corroboration, ScoreSnapshot
-from dashboard.queries import OVERVIEW_PAGE_SIZE
+from dashboard.selectors.overview import OVERVIEW_PAGE_SIZE
 from tests.factories import DisputeFactory, SourceFactory, build_dispute
 
 HTMX = {"HX-Request": "true"}

@@ -1,11 +1,12 @@
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rest_framework_api_key.models import APIKey
 
 from dashboard.roles import EDITORS, REPORTERS, VIEWERS
@@ -30,10 +31,10 @@ class Command(BaseCommand):
         "Development only: refuses to run with DJANGO_DEBUG=0."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--password", help="Password to set (default: DEMO_PASSWORD env).")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("Demo users are for development; refusing in production mode.")
         password = options["password"] or self._password()
