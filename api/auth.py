@@ -20,7 +20,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from django.core.cache import cache
 from django.db import connections
@@ -93,6 +93,12 @@ def is_partner(request: Request) -> bool:
 Key = TypeVar("Key", bound=AbstractAPIKey)
 
 
+class HeadedKey(Protocol):
+    """What find_key adds to the key it returns: the change log's head, read along."""
+
+    change_log_head: Head
+
+
 def find_key(model: type[Key], prefix: str, *, related: str | None = None) -> Key | None:
     """
     The key with this prefix, or None, its ``related`` object (a foreign key
@@ -120,7 +126,7 @@ def find_key(model: type[Key], prefix: str, *, related: str | None = None) -> Ke
         )
         setattr(key, query.foreign_key.name, related_object)
     head_id, head_at = values[-2:]
-    key.change_log_head = Head(head_id or 0, head_at)
+    cast(HeadedKey, key).change_log_head = Head(head_id or 0, head_at)
     return key
 
 
@@ -164,8 +170,14 @@ def _key_query(
 def _build_key_query(
     connection: BaseDatabaseWrapper, model: type[AbstractAPIKey], related: str | None
 ) -> KeyQuery:
-    name = connection.ops.quote_name
-    foreign_key = model._meta.get_field(related) if related else None
+    quote = connection.ops.quote_name
+
+    def name(identifier: str | None) -> str:
+        # Only tables and concrete fields are named, and those have a column.
+        return quote(cast(str, identifier))
+
+    # KeyAuthentication.related names a foreign key.
+    foreign_key = cast(ForeignKey, model._meta.get_field(related)) if related else None
     columns: list[tuple[str, Field]] = [("k", f) for f in model._meta.concrete_fields]
     joins = ""
     if foreign_key is not None:
@@ -204,7 +216,7 @@ def _build_key_query(
     )
 
 
-class KeyAuthentication(BaseAuthentication):
+class KeyAuthentication(BaseAuthentication, Generic[Key]):
     """
     `Authorization: <keyword> <prefix>.<secret>` checked against a hashed key
     model. It reads nothing but the headers, so a plain HttpRequest will do
@@ -212,13 +224,14 @@ class KeyAuthentication(BaseAuthentication):
     """
 
     keyword: str
-    model: type[AbstractAPIKey]
+    model: type[Key]
     what: str
     # A foreign key of the key model that principal() reads, loaded in the same query.
     related: str | None = None
 
-    def authenticate(self, request: Request | HttpRequest) -> tuple[Any, AbstractAPIKey] | None:
-        parts = get_authorization_header(request).split()
+    def authenticate(self, request: Request | HttpRequest) -> tuple[Any, Key] | None:
+        # It reads request.META only, which a plain HttpRequest has too.
+        parts = get_authorization_header(request).split()  # type: ignore[arg-type]
         if not parts or parts[0].lower() != self.keyword.lower().encode():
             return None
         if len(parts) != 2:
@@ -240,14 +253,14 @@ class KeyAuthentication(BaseAuthentication):
             raise AuthenticationFailed(f"This {self.what} has expired.")
         return self.principal(key), key
 
-    def principal(self, key: AbstractAPIKey) -> Any:
+    def principal(self, key: Key) -> Any:
         raise NotImplementedError
 
     def authenticate_header(self, request: Request) -> str:
         return f'{self.keyword} realm="api"'
 
 
-class PartnerKeyAuthentication(KeyAuthentication):
+class PartnerKeyAuthentication(KeyAuthentication[APIKey]):
     keyword = "Api-Key"
     model = APIKey
     what = "partner key"
@@ -256,7 +269,7 @@ class PartnerKeyAuthentication(KeyAuthentication):
         return Partner(key)
 
 
-class StaffTokenAuthentication(KeyAuthentication):
+class StaffTokenAuthentication(KeyAuthentication[StaffToken]):
     keyword = "Token"
     model = StaffToken
     what = "staff token"
@@ -305,7 +318,8 @@ class FixedWindowThrottle(BaseThrottle):
         raise NotImplementedError
 
     def rate(self) -> tuple[int, int] | None:
-        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # "<count>/<period>", as DRF's own throttles read it; the stubs say a number.
+        rate = cast("str | None", api_settings.DEFAULT_THROTTLE_RATES.get(self.scope))
         if rate is None:
             return None
         count, _, period = rate.partition("/")

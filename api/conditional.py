@@ -40,12 +40,11 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags, quote_etag
@@ -57,7 +56,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_api_key.models import APIKey
 
-from changelog.models import Change
+from changelog.models import Change, Versioned
+
+_V = TypeVar("_V", bound=Versioned)
+
+if TYPE_CHECKING:
+    # For the type checker the mixin is the view it is mixed into, so that its
+    # super() calls are known; at runtime it is a plain (generic) mixin.
+    from rest_framework.generics import GenericAPIView as _MixedInto
+else:
+    _MixedInto = Generic
 
 # How long a finished POST is remembered under its Idempotency-Key, and how
 # long a POST still running holds the key before another may try it.
@@ -115,7 +123,7 @@ def representation_tag(request: HttpRequest | Request, *, caller: str, head: Hea
     return f"h{head.id}-{digest.hexdigest()[:16]}"
 
 
-def object_tag(obj: models.Model) -> str:
+def object_tag(obj: Versioned) -> str:
     return f"{obj._meta.model_name}-{obj.pk}-v{obj.version}"
 
 
@@ -125,7 +133,7 @@ def _unquote(etag: str) -> tuple[str, bool]:
     return etag.removeprefix("W/").strip('"'), weak
 
 
-def if_none_match_hits(request: Request, tag: str) -> bool:
+def if_none_match_hits(request: HttpRequest | Request, tag: str) -> bool:
     """Does If-None-Match name this representation? (weak comparison)"""
     for etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
         opaque, _ = _unquote(etag)
@@ -134,7 +142,7 @@ def if_none_match_hits(request: Request, tag: str) -> bool:
     return False
 
 
-def if_match_holds(request: Request, obj: models.Model) -> bool:
+def if_match_holds(request: Request, obj: Versioned) -> bool:
     """Does If-Match name the object's current version? (strong comparison)"""
     etags = parse_etags(request.META.get("HTTP_IF_MATCH", ""))
     if "*" in etags:
@@ -318,7 +326,7 @@ def openapi_parameters(method: str) -> list[OpenApiParameter]:
 # The mixin
 
 
-class ConditionalRequestsMixin:
+class ConditionalRequestsMixin(_MixedInto[_V]):
     """
     For any APIView or viewset: validators on every successful GET, 304 on
     If-None-Match, 412 on a stale If-Match, replays under Idempotency-Key.
@@ -326,7 +334,7 @@ class ConditionalRequestsMixin:
 
     _head: Head | None = None
     _representation_tag: str | None = None
-    _conditional_object: models.Model | None = None
+    _conditional_object: Versioned | None = None
     _idempotent_post: IdempotentPost | None = None
     _expected_version: int | None = None
 
@@ -352,7 +360,7 @@ class ConditionalRequestsMixin:
                 raise NotModified(not_modified(tag, self._head))
         super().check_throttles(request)
 
-    def get_object(self) -> models.Model:
+    def get_object(self) -> _V:
         obj = super().get_object()
         request = self.request
         if request.method not in SAFE_READS + ("OPTIONS",) and "HTTP_IF_MATCH" in request.META:
@@ -377,12 +385,13 @@ class ConditionalRequestsMixin:
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.has_header("Idempotent-Replayed") or response.status_code == 304:
             return response
-        if self._representation_tag is not None and response.status_code == status.HTTP_200_OK:
-            tag = self._representation_tag
+        # check_throttles() sets the head and the tag together.
+        head, tag = self._head, self._representation_tag
+        if head is not None and tag is not None and response.status_code == status.HTTP_200_OK:
             obj = self._conditional_object
             if obj is not None and hasattr(obj, "version"):
                 tag = f"{object_tag(obj)}.{tag}"
-            set_validators(response, etag=tag, head=self._head)
+            set_validators(response, etag=tag, head=head)
         elif request.method in ("POST", "PUT", "PATCH") and status.is_success(response.status_code):
             written = self._written_object_tag(response)
             if written:

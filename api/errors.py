@@ -14,7 +14,7 @@ permission check, Django's own 404 or 500), has one JSON shape:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -41,7 +41,9 @@ class ErrorDetailSerializer(serializers.Serializer):
         "server_error."
     )
     message = serializers.CharField(help_text="What went wrong, for a person to read.")
-    fields = serializers.DictField(
+    # DRF's metaclass moves declared fields off the class, so this does not
+    # shadow Serializer.fields at runtime; the stubs cannot tell.
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="For invalid input: each offending field (body field or query parameter) "
         "with its messages. Empty otherwise.",
@@ -120,14 +122,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a bug: Django's 500, turned into JSON by APIErrorsAsJSONMiddleware
+    # DRF's handler answers APIExceptions only (Http404 and PermissionDenied
+    # were converted above).
+    exc = cast(exceptions.APIException, exc)
     if isinstance(exc, exceptions.ValidationError):
         message, fields = _field_errors(exc.detail)
         code = "invalid"
     else:
         message, fields = " ".join(_messages(exc.detail)), {}
-        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
-        if not isinstance(code, str):
-            code = getattr(exc, "default_code", "error")
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
     response.data = error_body(response.status_code, code, message, fields)
     return response
 

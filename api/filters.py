@@ -7,8 +7,9 @@ nothing of DRF's views.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django import forms
@@ -86,11 +87,14 @@ class OrderingFilter(filters.OrderingFilter):
                 )
             ordering = terms
         else:
-            ordering = list(
+            # Field names, never expressions: the models' Meta.ordering and the
+            # resources' querysets order by name only.
+            default = (
                 self.get_default_ordering(view)
                 or queryset.query.order_by
                 or queryset.model._meta.ordering
             )
+            ordering = list(cast("Sequence[str]", default))
         if not {"id", "-id", "pk", "-pk"} & set(ordering):
             ordering.append("id")
         return ordering

@@ -28,12 +28,13 @@ Such a 304 is not counted against the partner's rate (docs/api.md).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.urls import is_valid_path
 from rest_framework.exceptions import AuthenticationFailed
 
-from .auth import PartnerKeyAuthentication
+from .auth import HeadedKey, PartnerKeyAuthentication
 from .conditional import (
     PARTNER,
     SAFE_READS,
@@ -72,7 +73,7 @@ def partner_not_modified(request: HttpRequest) -> HttpResponse | None:
     if credentials is None:
         return None  # not a partner key
     _, key = credentials
-    head = key.change_log_head
+    head = cast(HeadedKey, key).change_log_head
     tag = representation_tag(request, caller=PARTNER, head=head)
     if not if_none_match_hits(request, tag):
         return None
@@ -115,7 +116,7 @@ class APIErrorsAsJSONMiddleware:
             request.path.startswith("/api/")
             and not request.path.endswith("/")
             and request.method not in ("GET", "HEAD")
-            and is_valid_path(f"{request.path_info}/", getattr(request, "urlconf", None))
+            and bool(is_valid_path(f"{request.path_info}/", getattr(request, "urlconf", None)))
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import Direction
 
 from .conditional import ConditionalRequestsMixin, openapi_parameters
 from .errors import ErrorSerializer
@@ -24,7 +25,7 @@ class AutoSchema(SpectacularAutoSchema):
         "429": "Too many requests: wait for Retry-After seconds.",
     }
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         # Errors raised before the view chooses its renderer (no route
         # matched) are plain JSON, whatever the endpoint's own media type.

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import models
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from changelog.models import Versioned
+
 from .conditional import ConditionalRequestsMixin
 
+_M = TypeVar("_M", bound=Versioned)
 
-class ServiceViewSet(ConditionalRequestsMixin, viewsets.ModelViewSet):
+
+class ServiceViewSet(ConditionalRequestsMixin[_M], viewsets.ModelViewSet[_M]):
     """
     A CRUD resource with conditional requests (ETag, If-None-Match, If-Match,
     Idempotency-Key: api/conditional.py) that reads with serializers and writes with the service
@@ -26,6 +29,7 @@ class ServiceViewSet(ConditionalRequestsMixin, viewsets.ModelViewSet):
     create_object, update_object and delete_object by calling a service.
     """
 
+    serializer_class: type[serializers.Serializer]
     input_serializer_class: type[serializers.Serializer]
     # JSON only: form encodings read an empty field as "not sent", so a
     # blank choice would be skipped instead of refused.
@@ -73,7 +77,7 @@ class ServiceViewSet(ConditionalRequestsMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
-    def changed_fields(self, obj: models.Model, fields: dict[str, Any]) -> dict[str, Any]:
+    def changed_fields(self, obj: _M, fields: dict[str, Any]) -> dict[str, Any]:
         for name in self.fixed_fields:
             if name in fields:
                 if fields.pop(name) != getattr(obj, name):
@@ -82,22 +86,20 @@ class ServiceViewSet(ConditionalRequestsMixin, viewsets.ModelViewSet):
                     )
         return fields
 
-    def represent(self, obj: models.Model) -> dict[str, Any]:
+    def represent(self, obj: _M) -> dict[str, Any]:
         # Read back through the scoped queryset: the service may have moved
         # scores and the representation needs its related rows.
         fresh = self.get_queryset().get(pk=obj.pk)
         return self.get_output_serializer(fresh).data
 
-    def get_output_serializer(self, obj: models.Model) -> serializers.Serializer:
+    def get_output_serializer(self, obj: _M) -> serializers.Serializer:
         return self.serializer_class(obj, context=self.get_serializer_context())
 
-    def create_object(self, *, by: Any, **fields: Any) -> models.Model:
+    def create_object(self, *, by: Any, **fields: Any) -> _M:
         raise NotImplementedError
 
-    def update_object(
-        self, obj: models.Model, *, by: Any, expected_version: int | None, **fields: Any
-    ) -> models.Model:
+    def update_object(self, obj: _M, *, by: Any, expected_version: int | None, **fields: Any) -> _M:
         raise NotImplementedError
 
-    def delete_object(self, obj: models.Model, *, by: Any, expected_version: int | None) -> None:
+    def delete_object(self, obj: _M, *, by: Any, expected_version: int | None) -> None:
         raise NotImplementedError

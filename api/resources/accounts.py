@@ -46,7 +46,9 @@ class DisputeAccountSerializer(serializers.ModelSerializer):
 
 
 class AccountSerializer(DisputeAccountSerializer):
-    dispute = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    dispute: serializers.SlugRelatedField[Dispute] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
 
     class Meta(DisputeAccountSerializer.Meta):
         fields = [
@@ -101,7 +103,7 @@ class AccountFilter(django_filters.FilterSet):
     ),
     destroy=extend_schema(summary="Delete an account with its claims and evidence"),
 )
-class AccountViewSet(ServiceViewSet):
+class AccountViewSet(ServiceViewSet[Account]):
     """One party's version of a dispute, scored from its claims."""
 
     serializer_class = AccountSerializer

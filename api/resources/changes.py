@@ -48,7 +48,9 @@ class ChangesPageSerializer(serializers.Serializer):
 
 
 # The collection each object type lives in, and the field its URL uses.
-RESOURCES = {
+RESOURCES: dict[
+    str, tuple[str, type[Party | Source | Dispute | Account | Claim | Corroboration], str]
+] = {
     "party": ("parties", Party, "slug"),
     "source": ("sources", Source, "pk"),
     "dispute": ("disputes", Dispute, "slug"),
@@ -102,7 +104,7 @@ class ChangesView(ConditionalRequestsMixin, APIView):
     def since(self, request: Request) -> int:
         if request.query_params.get("since") in (None, "0"):
             return 0
-        return positive_int_param(request, "since")
+        return positive_int_param(request, "since") or 0  # sent, so never None
 
     def object_urls(self, request: Request, events: list[Change]) -> dict[tuple[str, int], str]:
         """The URL of each object still there: one query per type of object on the page."""

@@ -6,9 +6,11 @@ claims and disputes resources answer at .../claimreview/.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from django.conf import settings
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 
 from claims.models import Claim, Verdict
@@ -17,7 +19,20 @@ from ..renderers import FirstRendererNegotiation, JSONLDRenderer
 
 SCHEMA_ORG = "https://schema.org"
 
-CLAIM_REVIEW_ACTION = {
+
+class ActionOptions(TypedDict):
+    """@action's arguments for a claimreview endpoint."""
+
+    detail: bool
+    methods: list[Literal["get"]]
+    url_path: str
+    renderer_classes: list[type[BaseRenderer]]
+    content_negotiation_class: type[BaseContentNegotiation]
+    filter_backends: list[type]
+    pagination_class: None
+
+
+CLAIM_REVIEW_ACTION: ActionOptions = {
     "detail": True,
     "methods": ["get"],
     "url_path": "claimreview",
@@ -32,7 +47,8 @@ def claim_review_url(request: Request, claim: Claim) -> str:
     return request.build_absolute_uri(f"/api/v1/claims/{claim.pk}/")
 
 
-RATING = {
+# Keyed by the verdicts, which are strings: a claim read back holds a plain str.
+RATING: dict[str, int] = {
     Verdict.CORROBORATED: 5,
     Verdict.MOSTLY_CORROBORATED: 4,
     Verdict.CONTESTED: 3,

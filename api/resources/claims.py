@@ -23,7 +23,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from claims import services
-from claims.models import Account, Claim, Corroboration, ScoreSnapshot, Stance, Verdict
+from claims.models import (
+    Account,
+    Claim,
+    ClaimQuerySet,
+    Corroboration,
+    Dispute,
+    ScoreSnapshot,
+    Stance,
+    Verdict,
+)
 from claims.selectors import explain_claim
 from sources.models import Source
 
@@ -58,7 +67,9 @@ from .refs import (
 class ClaimEvidenceSerializer(serializers.ModelSerializer):
     """One piece of evidence, as listed in its claim."""
 
-    source = SourceRefSerializer(read_only=True)
+    # A declared field, which DRF's metaclass moves off the class: it does not
+    # shadow Field.source at runtime, but the stubs cannot tell.
+    source = SourceRefSerializer(read_only=True)  # type: ignore[assignment]
     url = BlankableURLField(read_only=True)
 
     class Meta:
@@ -78,7 +89,7 @@ class ClaimSerializer(serializers.ModelSerializer):
     to identical output.
     """
 
-    dispute = serializers.SlugRelatedField(
+    dispute: serializers.SlugRelatedField[Dispute] = serializers.SlugRelatedField(
         source="account.dispute", slug_field="slug", read_only=True
     )
     party = PartyRefSerializer(source="account.party", read_only=True)
@@ -116,7 +127,9 @@ class ClaimSerializer(serializers.ModelSerializer):
 
 class ExplainedItemSerializer(serializers.Serializer):
     corroboration = serializers.IntegerField(help_text="The corroboration's id.")
-    source = serializers.IntegerField(help_text="The source's id.")
+    # A declared field, which DRF's metaclass moves off the class: it does not
+    # shadow Field.source at runtime, but the stubs cannot tell.
+    source = serializers.IntegerField(help_text="The source's id.")  # type: ignore[assignment]
     source_name = serializers.CharField()
     stance = serializers.ChoiceField(choices=Stance.choices)
     counted = serializers.BooleanField(help_text="False: ignored, and `reason` says why.")
@@ -164,7 +177,8 @@ class ClaimDetailSerializer(ClaimSerializer):
 
     @extend_schema_field(SnapshotSerializer(many=True))
     def get_history(self, claim: Claim) -> list[dict[str, Any]]:
-        return SnapshotSerializer(claim.snapshots.order_by("at", "id"), many=True).data
+        # A list: many=True makes a ListSerializer, which the stubs do not know.
+        return SnapshotSerializer(claim.snapshots.order_by("at", "id"), many=True).data  # type: ignore[return-value]
 
 
 class ClaimInputSerializer(VersionedInput):
@@ -223,7 +237,7 @@ class ClaimFilter(django_filters.FilterSet):
             "search",
         ]
 
-    def filter_search(self, queryset: QuerySet[Claim], name: str, value: str) -> QuerySet[Claim]:
+    def filter_search(self, queryset: ClaimQuerySet, name: str, value: str) -> ClaimQuerySet:
         return queryset.search(value)
 
 
@@ -237,7 +251,7 @@ class ClaimFilter(django_filters.FilterSet):
     partial_update=extend_schema(summary="Edit a claim", responses={200: ClaimDetailSerializer}),
     destroy=extend_schema(summary="Delete a claim with its evidence"),
 )
-class ClaimViewSet(ServiceViewSet):
+class ClaimViewSet(ServiceViewSet[Claim]):
     """Atomic, checkable statements, each scored from the evidence for and against it."""
 
     renderer_classes = [SplicingJSONRenderer, BrowsableAPIRenderer]
@@ -264,6 +278,7 @@ class ClaimViewSet(ServiceViewSet):
         # joins the rows need; the page's claims then come from the cache
         # (claims/claim_cache.py), built from their rows where it misses.
         page = self.paginate_queryset(claims.values_list(*STAMP_COLUMNS))
+        assert page is not None  # every list is paginated (DEFAULT_PAGINATION_CLASS)
         rendered = rendered_claims([ClaimStamp(*stamp) for stamp in page])
         return self.get_paginated_response(RenderedItems(rendered))
 

@@ -19,8 +19,12 @@ from .refs import SourceRefSerializer, dispute_filter
 
 
 class CorroborationSerializer(serializers.ModelSerializer):
-    claim = serializers.PrimaryKeyRelatedField(read_only=True)
-    source = SourceRefSerializer(read_only=True)
+    claim: serializers.PrimaryKeyRelatedField[Claim] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
+    # A declared field, which DRF's metaclass moves off the class: it does not
+    # shadow Field.source at runtime, but the stubs cannot tell.
+    source = SourceRefSerializer(read_only=True)  # type: ignore[assignment]
     url = BlankableURLField(read_only=True)
 
     class Meta:
@@ -44,7 +48,9 @@ class CorroborationInputSerializer(VersionedInput):
     claim = serializers.PrimaryKeyRelatedField(
         queryset=Claim.objects.all(), help_text="The id of the claim. Fixed once set."
     )
-    source = serializers.PrimaryKeyRelatedField(
+    # A declared field, which DRF's metaclass moves off the class: it does not
+    # shadow Field.source at runtime, but the stubs cannot tell.
+    source = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=Source.objects.all(), help_text="The source's id."
     )
     stance = serializers.ChoiceField(choices=Stance.choices)
@@ -85,7 +91,7 @@ class CorroborationFilter(django_filters.FilterSet):
     ),
     destroy=extend_schema(summary="Remove evidence (rescores its claim)"),
 )
-class CorroborationViewSet(ServiceViewSet):
+class CorroborationViewSet(ServiceViewSet[Corroboration]):
     """Evidence: a source that supports or contradicts a claim, with the quote it rests on."""
 
     serializer_class = CorroborationSerializer

@@ -78,7 +78,7 @@ class DisputeFilter(django_filters.FilterSet):
     partial_update=extend_schema(summary="Edit a dispute", responses={200: DisputeSerializer}),
     destroy=extend_schema(summary="Delete a dispute with its accounts, claims and evidence"),
 )
-class DisputeViewSet(ServiceViewSet):
+class DisputeViewSet(ServiceViewSet[Dispute]):
     """The contested questions, each with every party's account side by side."""
 
     serializer_class = DisputeSerializer

@@ -48,7 +48,7 @@ class PartyFilter(django_filters.FilterSet):
     partial_update=extend_schema(summary="Edit a party", responses={200: PartySerializer}),
     destroy=extend_schema(summary="Delete a party that holds no account and no source"),
 )
-class PartyViewSet(ServiceViewSet):
+class PartyViewSet(ServiceViewSet[Party]):
     """The sides that hold accounts in disputes (governments, delegations, organisations)."""
 
     serializer_class = PartySerializer

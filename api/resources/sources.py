@@ -15,10 +15,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import exceptions, serializers
 
 from claims import services
-from claims.models import Corroboration
+from claims.models import Claim, Corroboration
 from claims.selectors import TrackRecord, evidence_with_verdicts, track_record
 from sources import services as source_services
-from sources.models import INDEPENDENT, Party, Reliability, Source, SourceKind
+from sources.models import INDEPENDENT, Party, Reliability, Source, SourceKind, SourceQuerySet
 
 from ..inputs import BlankableURLField, VersionedInput
 from ..viewsets import ServiceViewSet
@@ -52,7 +52,9 @@ class SourceInputSerializer(VersionedInput):
 class SourceEvidenceSerializer(serializers.ModelSerializer):
     """One thing a source has said about a claim."""
 
-    claim = serializers.PrimaryKeyRelatedField(read_only=True)
+    claim: serializers.PrimaryKeyRelatedField[Claim] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
 
     class Meta:
         model = Corroboration
@@ -115,7 +117,9 @@ class SourceSerializer(serializers.ModelSerializer):
 
     affiliation = PartyRefSerializer(read_only=True, allow_null=True)
     url = BlankableURLField(read_only=True)
-    origin = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    origin: serializers.PrimaryKeyRelatedField[Source] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
     corroborations = SourceEvidenceSerializer(many=True, read_only=True)
     track_record = serializers.SerializerMethodField()
 
@@ -162,7 +166,7 @@ class SourceFilter(django_filters.FilterSet):
         model = Source
         fields = ["party", "reliability", "kind", "search"]
 
-    def filter_party(self, queryset: QuerySet[Source], name: str, value: str) -> QuerySet[Source]:
+    def filter_party(self, queryset: SourceQuerySet, name: str, value: str) -> SourceQuerySet:
         if value != INDEPENDENT and not Party.objects.filter(slug=value).exists():
             raise exceptions.ValidationError(
                 {
@@ -173,7 +177,7 @@ class SourceFilter(django_filters.FilterSet):
             )
         return queryset.affiliated_with(value)
 
-    def filter_search(self, queryset: QuerySet[Source], name: str, value: str) -> QuerySet[Source]:
+    def filter_search(self, queryset: SourceQuerySet, name: str, value: str) -> SourceQuerySet:
         return queryset.search(value)
 
 
@@ -191,7 +195,7 @@ class SourceFilter(django_filters.FilterSet):
     ),
     destroy=extend_schema(summary="Delete a source nobody cites"),
 )
-class SourceViewSet(ServiceViewSet):
+class SourceViewSet(ServiceViewSet[Source]):
     """People, offices, outlets and documents that make or back statements."""
 
     serializer_class = SourceSerializer
