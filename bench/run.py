@@ -26,6 +26,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any, NotRequired, TypedDict, cast
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -86,6 +87,37 @@ Run at {at} on {platform}, {cpus} CPUs, Python {python}.
 """
 
 
+class Facts(TypedDict):
+    """What prepare() leaves for the measurements: credentials, and the rows to ask for."""
+
+    session: str | None
+    dispute: str
+    claim: int
+    written_claim: int
+    source: int | None
+    change: int
+    key: str
+    token: str
+
+
+class Load(TypedDict):
+    """One endpoint under wrk."""
+
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx_3xx: int
+
+
+class Row(Load):
+    """A row of the results table; the ratios come once hello and hand-written are in."""
+
+    path: str
+    status: int
+    x_hello: NotRequired[float]
+    x_hand_written: NotRequired[float]
+
+
 def server_env() -> dict[str, str]:
     """Production settings, as an operator would run them, on loopback."""
     env = dict(os.environ)
@@ -118,7 +150,7 @@ def last_line(command: str, *args: str) -> str:
     return out.getvalue().strip().splitlines()[-1]
 
 
-def prepare(env: dict[str, str]) -> dict:
+def prepare(env: dict[str, str]) -> Facts:
     """Migrate, generate the data if missing, and make the credentials wrk will send."""
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
@@ -160,7 +192,8 @@ def prepare(env: dict[str, str]) -> dict:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
 
-    dispute = Dispute.objects.order_by("id").first()
+    # The data generated above holds disputes.
+    dispute = cast(Dispute, Dispute.objects.order_by("id").first())
     # The two claims with the most evidence: one is read, the other written.
     # Each run's writes leave score history behind on the claim they write,
     # which would make the read claim's detail longer from run to run.
@@ -173,7 +206,7 @@ def prepare(env: dict[str, str]) -> dict:
         .values_list("speaker_id", flat=True)
         .first()
     )
-    facts = {
+    facts: Facts = {
         "session": session.session_key,
         "dispute": dispute.slug,
         "claim": read.pk,
@@ -187,7 +220,7 @@ def prepare(env: dict[str, str]) -> dict:
     return facts
 
 
-def start_server(env: dict[str, str]) -> subprocess.Popen:
+def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(
         [
             PYTHON,
@@ -241,7 +274,7 @@ end
 """
 
 
-def wrk(path: str, headers: dict[str, str], script: str | None = None) -> dict[str, float]:
+def wrk(path: str, headers: dict[str, str], script: str | None = None) -> Load:
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
@@ -255,7 +288,8 @@ def wrk(path: str, headers: dict[str, str], script: str | None = None) -> dict[s
     output = subprocess.run(
         command + [BASE + path], capture_output=True, text=True, check=True
     ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    # wrk always reports the rate of a run that succeeded (check=True).
+    rps = float(cast(re.Match[str], re.search(r"Requests/sec:\s+([\d.]+)", output)).group(1))
     latency = {p: float(v) * UNIT[u] for p, v, u in LATENCY.findall(output)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
@@ -277,7 +311,7 @@ def time_one_at_a_time(path: str, headers: dict[str, str], count: int = 30) -> d
     return {"requests": count, "p50_ms": statistics.median(timings), "max_ms": max(timings)}
 
 
-def time_writes(facts: dict[str, str], count: int = 30) -> dict[str, float]:
+def time_writes(facts: Facts, count: int = 30) -> dict[str, float]:
     """Server time of recording one corroboration (and removing it again) over HTTP."""
     headers = {"Authorization": f"Token {facts['token']}", "Content-Type": "application/json"}
     timings = []
@@ -317,7 +351,7 @@ def main() -> None:
         status, headers = fetch(claims_list, partner)
         etag = headers.get("ETag", "")
         pages = -(-SIZE["claims"] // 50)
-        targets = [
+        targets: list[tuple[str, str, dict[str, str], *tuple[str, ...]]] = [
             ("hello", "/bench/hello/", {}),
             ("hand-written", "/bench/claims/", {}),
             ("API claims list (50)", claims_list, partner),
@@ -334,7 +368,7 @@ def main() -> None:
             ("dispute page", f"/disputes/{facts['dispute']}/", staff),
             ("unchanged poll (204)", f"/?since={facts['change']}", {**staff, "HX-Request": "true"}),
         ]
-        results = {}
+        results: dict[str, Row] = {}
         for name, path, headers, *script in targets:
             status, _ = fetch(path, headers)
             print(f"  {name:<32} {path}  → {status}", flush=True)
@@ -377,7 +411,7 @@ def main() -> None:
     print("written to bench/results.json and docs/performance.md")
 
 
-def section(report: dict) -> str:
+def section(report: dict[str, Any]) -> str:
     """One configuration's tables, in Markdown."""
     results, unloaded, writes = (
         report["results"],
@@ -416,7 +450,7 @@ def section(report: dict) -> str:
     )
 
 
-def write_reports(report: dict) -> None:
+def write_reports(report: dict[str, Any]) -> None:
     """This run replaces the last one of its configuration; the others stay."""
     path = ROOT / "bench" / "results.json"
     runs = {}

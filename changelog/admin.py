@@ -8,7 +8,7 @@ a write comes from.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -26,9 +26,12 @@ from .writes import StaleObjectError, check_version
 DERIVED_RECORD_FIELDS = ("version", "created_at", "updated_at")
 
 Fields = dict[str, Any]
+ModelT = TypeVar("ModelT", bound=models.Model)
 
 # A URL typed without a scheme is taken as https (Django 6's default).
-URL_FIELD_OVERRIDES = {models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"}}
+URL_FIELD_OVERRIDES: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
+    models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"}
+}
 
 
 class VersionedModelForm(forms.ModelForm):
@@ -44,6 +47,12 @@ class VersionedModelForm(forms.ModelForm):
     # party, a claim's account): shown, but not editable.
     fixed_after_creation: tuple[str, ...] = ()
 
+    if TYPE_CHECKING:
+        # BaseModelForm's own hooks, which the subclasses extend; django-stubs
+        # leaves them out as private.
+        def _post_clean(self) -> None: ...
+        def _update_errors(self, errors: ValidationError) -> None: ...
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
@@ -54,7 +63,9 @@ class VersionedModelForm(forms.ModelForm):
                     self.fields[name].disabled = True
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        # BaseModelForm.clean returns cleaned_data; the stubs type BaseForm's,
+        # which may return None.
+        cleaned = cast("dict[str, Any]", super().clean())
         expected = cleaned.get("expected_version")
         # The admin loaded self.instance in this request, so its version is
         # the row's current one; the service checks again under a lock.
@@ -91,7 +102,7 @@ def model_fields(form: forms.ModelForm, names: list[str] | None = None) -> Field
     return {name: form.cleaned_data[name] for name in wanted if name in editable}
 
 
-class ServiceAdmin(SimpleHistoryAdmin):
+class ServiceAdmin(SimpleHistoryAdmin, Generic[ModelT]):
     """
     A ModelAdmin whose writes are the services'. Subclasses say how to
     create, update and delete one object; this class routes the admin's save,
@@ -100,24 +111,24 @@ class ServiceAdmin(SimpleHistoryAdmin):
     """
 
     form = VersionedModelForm
-    readonly_fields = DERIVED_RECORD_FIELDS
+    readonly_fields: tuple[str, ...] = DERIVED_RECORD_FIELDS
     formfield_overrides = URL_FIELD_OVERRIDES
 
-    def create(self, request: HttpRequest, fields: Fields) -> models.Model:
+    def create(self, request: HttpRequest, fields: Fields) -> ModelT:
         raise NotImplementedError
 
     def update(
-        self, request: HttpRequest, obj: models.Model, fields: Fields, expected_version: int | None
-    ) -> models.Model:
+        self, request: HttpRequest, obj: ModelT, fields: Fields, expected_version: int | None
+    ) -> ModelT:
         raise NotImplementedError
 
-    def delete(self, request: HttpRequest, obj: models.Model) -> None:
+    def delete(self, request: HttpRequest, obj: ModelT) -> None:
         raise NotImplementedError
 
     # The admin's hooks, routed to the three above.
 
     def save_model(
-        self, request: HttpRequest, obj: models.Model, form: forms.ModelForm, change: bool
+        self, request: HttpRequest, obj: ModelT, form: forms.ModelForm, change: bool
     ) -> None:
         self.write_form(request, form)
 
@@ -131,10 +142,10 @@ class ServiceAdmin(SimpleHistoryAdmin):
             expected_version = form.cleaned_data.get("expected_version")
             adopt(obj, self.update(request, obj, fields, expected_version))
 
-    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+    def delete_model(self, request: HttpRequest, obj: ModelT) -> None:
         self.delete(request, obj)
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ModelT]) -> None:
         with transaction.atomic():
             for obj in queryset:
                 self.delete(request, obj)
@@ -174,26 +185,26 @@ class ServiceAdmin(SimpleHistoryAdmin):
         request: HttpRequest,
         object_id: str | None = None,
         form_url: str = "",
-        extra_context: dict | None = None,
+        extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         return self.refusing_service_errors(
             super().changeform_view, request, object_id, form_url, extra_context
         )
 
     def delete_view(
-        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         return self.refusing_service_errors(super().delete_view, request, object_id, extra_context)
 
     def changelist_view(
-        self, request: HttpRequest, extra_context: dict | None = None
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         return self.refusing_service_errors(super().changelist_view, request, extra_context)
 
     # History is for reading: a revert would write an old row back around the
     # services (no version check, no rescoring).
 
-    def revert_disabled(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+    def revert_disabled(self, request: HttpRequest, obj: ModelT | None = None) -> bool:
         return True
 
     def history_form_view(
@@ -201,7 +212,7 @@ class ServiceAdmin(SimpleHistoryAdmin):
         request: HttpRequest,
         object_id: str,
         version_id: str,
-        extra_context: dict | None = None,
+        extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         if request.method == "POST":
             raise PermissionDenied("Reverting from the history is disabled; edit the record.")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
@@ -26,8 +26,14 @@ from django.db import connection, models, transaction
 
 from .models import Change, Versioned
 
+if TYPE_CHECKING:
+    # django-stubs' placeholder, which its plugin reads as settings.AUTH_USER_MODEL.
+    from django.contrib.auth.models import _User as AuthUser
+
 User = AbstractBaseUser | AnonymousUser | None
 Row = TypeVar("Row", bound=models.Model)
+# What record_changes appends: (object, action, summary).
+Entry = tuple[models.Model, str, str]
 
 
 class StaleObjectError(Exception):
@@ -42,8 +48,12 @@ class StaleObjectError(Exception):
         )
 
 
-def actor_or_none(by: User) -> AbstractBaseUser | None:
-    return by if isinstance(by, AbstractBaseUser) and by.is_authenticated else None
+def actor_or_none(by: User) -> AuthUser | None:
+    if isinstance(by, AbstractBaseUser) and by.is_authenticated:
+        # Whoever is authenticated is a row of settings.AUTH_USER_MODEL, the
+        # model that the actor columns point at.
+        return cast("AuthUser", by)
+    return None
 
 
 def object_type(obj: models.Model | type[models.Model]) -> str:
@@ -106,9 +116,7 @@ def _pending_changes_stack() -> list[list[Change]]:
     return stack
 
 
-def record_changes(
-    entries: Iterable[tuple[models.Model, str, str]], *, by: User, score_moves: bool = False
-) -> None:
+def record_changes(entries: Iterable[Entry], *, by: User, score_moves: bool = False) -> None:
     """
     Append (object, action, summary) entries to the change log: when the
     enclosing write_transaction ends, else at once. score_moves marks them as

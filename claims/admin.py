@@ -7,7 +7,8 @@ changelog.admin.ServiceAdmin), so scores and the change log stay right.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.contrib import admin, messages
@@ -20,6 +21,7 @@ from changelog.admin import (
     DERIVED_RECORD_FIELDS,
     URL_FIELD_OVERRIDES,
     Fields,
+    ModelT,
     ReadOnlyAdmin,
     ServiceAdmin,
 )
@@ -30,6 +32,9 @@ from . import scoring, services
 from .admin_forms import AccountAdminForm, ClaimAdminForm, CorroborationAdminForm
 from .models import Account, Claim, Corroboration, Dispute, Scored, ScoreSnapshot, Stance
 from .selectors import explain_claim
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 DERIVED_SCORE_FIELDS = ("score_display", "verdict", "evidence_weight_display")
 
@@ -84,17 +89,32 @@ def explanation_html(result: scoring.ClaimScore) -> str:
     )
 
 
-class RecomputableAdmin(ServiceAdmin):
+# What the changelists' get_queryset() annotate their rows with.
+class AccountCount(TypedDict):
+    account_count: int
+
+
+class ClaimCount(TypedDict):
+    claim_count: int
+
+
+class EvidenceCount(TypedDict):
+    evidence_count: int
+
+
+class RecomputableAdmin(ServiceAdmin[ModelT]):
     """Disputes, accounts and claims: the scores of their claims can be recomputed."""
 
     actions = ["recompute_scores"]
     score_display = staticmethod(score_display)
     evidence_weight_display = staticmethod(evidence_weight_display)
 
-    def claims_of(self, queryset: QuerySet) -> QuerySet[Claim]:
+    def claims_of(self, queryset: QuerySet[ModelT]) -> QuerySet[Claim]:
         raise NotImplementedError
 
-    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+    def get_deleted_objects(
+        self, objs: Sequence[ModelT] | QuerySet[ModelT], request: HttpRequest
+    ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         # Snapshots are the timeline of what is being deleted and go with it;
         # that nobody may delete one by hand must not block this.
@@ -102,7 +122,7 @@ class RecomputableAdmin(ServiceAdmin):
         return deleted, counts, perms_needed, protected
 
     @admin.action(description="Recompute scores", permissions=["change"])
-    def recompute_scores(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def recompute_scores(self, request: HttpRequest, queryset: QuerySet[ModelT]) -> None:
         claim_ids = set(self.claims_of(queryset).values_list("pk", flat=True))
         cause = f"recomputed in the admin by {request.user}"
         last = ScoreSnapshot.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -179,18 +199,20 @@ class CorroborationInline(admin.TabularInline):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(RecomputableAdmin):
+class DisputeAdmin(RecomputableAdmin[Dispute]):
     list_display = ("title", "slug", "status", "account_count", "updated_at")
     list_filter = ("status",)
     search_fields = ("title", "slug", "summary")
     prepopulated_fields = {"slug": ("title",)}
     inlines = [AccountInline]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Dispute]:
+    def get_queryset(
+        self, request: HttpRequest
+    ) -> QuerySet[WithAnnotations[Dispute, AccountCount]]:
         return super().get_queryset(request).annotate(account_count=Count("accounts"))
 
     @admin.display(description="accounts", ordering="account_count")
-    def account_count(self, dispute: Dispute) -> int:
+    def account_count(self, dispute: WithAnnotations[Dispute, AccountCount]) -> int:
         return dispute.account_count
 
     def claims_of(self, queryset: QuerySet[Dispute]) -> QuerySet[Claim]:
@@ -211,7 +233,7 @@ class DisputeAdmin(RecomputableAdmin):
 
 
 @admin.register(Account)
-class AccountAdmin(RecomputableAdmin):
+class AccountAdmin(RecomputableAdmin[Account]):
     form = AccountAdminForm
     list_display = (
         "party",
@@ -228,7 +250,7 @@ class AccountAdmin(RecomputableAdmin):
     readonly_fields = DERIVED_SCORE_FIELDS + DERIVED_RECORD_FIELDS
     inlines = [ClaimInline]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Account]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WithAnnotations[Account, ClaimCount]]:
         return (
             super()
             .get_queryset(request)
@@ -237,7 +259,7 @@ class AccountAdmin(RecomputableAdmin):
         )
 
     @admin.display(description="claims", ordering="claim_count")
-    def claim_count(self, account: Account) -> int:
+    def claim_count(self, account: WithAnnotations[Account, ClaimCount]) -> int:
         return account.claim_count
 
     def claims_of(self, queryset: QuerySet[Account]) -> QuerySet[Claim]:
@@ -258,7 +280,7 @@ class AccountAdmin(RecomputableAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(RecomputableAdmin):
+class ClaimAdmin(RecomputableAdmin[Claim]):
     form = ClaimAdminForm
     list_display = (
         "statement",
@@ -292,7 +314,7 @@ class ClaimAdmin(RecomputableAdmin):
     ]
     inlines = [CorroborationInline]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Claim]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WithAnnotations[Claim, EvidenceCount]]:
         return (
             super()
             .get_queryset(request)
@@ -309,7 +331,7 @@ class ClaimAdmin(RecomputableAdmin):
         return str(claim.account.party)
 
     @admin.display(description="evidence items", ordering="evidence_count")
-    def evidence_count(self, claim: Claim) -> int:
+    def evidence_count(self, claim: WithAnnotations[Claim, EvidenceCount]) -> int:
         return claim.evidence_count
 
     @admin.display(description="why this score")
@@ -334,7 +356,7 @@ class ClaimAdmin(RecomputableAdmin):
 
 
 @admin.register(Corroboration)
-class CorroborationAdmin(ServiceAdmin):
+class CorroborationAdmin(ServiceAdmin[Corroboration]):
     form = CorroborationAdminForm
     list_display = ("source", "stance", "claim", "observed_at", "recorded_by")
     list_filter = (
@@ -385,7 +407,7 @@ class ScoreSnapshotAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(ServiceAdmin):
+class SourceAdmin(ServiceAdmin[Source]):
     list_display = (
         "name",
         "kind",
@@ -399,7 +421,9 @@ class SourceAdmin(ServiceAdmin):
     search_fields = ("name", "notes")
     autocomplete_fields = ("affiliation", "origin")
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
+    def get_queryset(
+        self, request: HttpRequest
+    ) -> QuerySet[WithAnnotations[Source, EvidenceCount]]:
         return (
             super()
             .get_queryset(request)
@@ -408,7 +432,7 @@ class SourceAdmin(ServiceAdmin):
         )
 
     @admin.display(description="evidence items", ordering="evidence_count")
-    def evidence_count(self, source: Source) -> int:
+    def evidence_count(self, source: WithAnnotations[Source, EvidenceCount]) -> int:
         return source.evidence_count
 
     def create(self, request: HttpRequest, fields: Fields) -> Source:

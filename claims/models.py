@@ -120,7 +120,7 @@ class Account(Scored):
         return f"{self.party} on {self.dispute}"
 
 
-class ClaimQuerySet(models.QuerySet):
+class ClaimQuerySet(models.QuerySet["Claim"]):
     def with_related(self) -> ClaimQuerySet:
         return self.select_related("account__dispute", "account__party", "speaker__affiliation")
 

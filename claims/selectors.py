@@ -18,7 +18,7 @@ from . import scoring
 from .models import SUPPORTING_STANCES, Account, Claim, Corroboration, Stance, Verdict
 
 
-def scoring_constants() -> dict:
+def scoring_constants() -> dict[str, Any]:
     return settings.CLAIMDESK_SCORING
 
 

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from changelog.models import Change
 from changelog.writes import (
+    Entry,
     User,
     actor_or_none,
     apply_fields,
@@ -36,7 +37,7 @@ from changelog.writes import (
     save_validated,
     write_transaction,
 )
-from sources.models import Source
+from sources.models import Party, Source
 from sources.selectors import roots_from_parents
 from sources.services import SOURCE_FIELDS
 
@@ -181,7 +182,9 @@ def delete_dispute(*, dispute: Dispute, by: User, expected_version: int | None =
     accounts = list(dispute.accounts.all())
     claims = list(Claim.objects.filter(account__dispute=dispute))
     corroborations = list(Corroboration.objects.filter(claim__account__dispute=dispute))
-    entries = [(c, Change.Action.DELETED, "deleted with its dispute") for c in corroborations]
+    entries: list[Entry] = [
+        (c, Change.Action.DELETED, "deleted with its dispute") for c in corroborations
+    ]
     entries += [(c, Change.Action.DELETED, "deleted with its dispute") for c in claims]
     entries += [(a, Change.Action.DELETED, "deleted with its dispute") for a in accounts]
     entries.append((dispute, Change.Action.DELETED, f"dispute “{dispute.title}” deleted"))
@@ -197,7 +200,7 @@ ACCOUNT_FIELDS = ("summary",)
 
 
 @write_transaction()
-def create_account(*, by: User, dispute: Dispute, party: Any, summary: str = "") -> Account:
+def create_account(*, by: User, dispute: Dispute, party: Party, summary: str = "") -> Account:
     # The database constraint would say this too, but as a non-field error;
     # forms and the API need it on the field the user picked.
     if Account.objects.filter(dispute=dispute, party=party).exists():
@@ -230,7 +233,9 @@ def delete_account(*, account: Account, by: User, expected_version: int | None =
     dispute = account.dispute
     claims = list(account.claims.all())
     corroborations = list(Corroboration.objects.filter(claim__account=account))
-    entries = [(c, Change.Action.DELETED, "deleted with its account") for c in corroborations]
+    entries: list[Entry] = [
+        (c, Change.Action.DELETED, "deleted with its account") for c in corroborations
+    ]
     entries += [(c, Change.Action.DELETED, "deleted with its account") for c in claims]
     entries.append((account, Change.Action.DELETED, f"account of {account.party} deleted"))
     # Logged before deleting: delete() clears the primary key of the objects.
@@ -308,7 +313,7 @@ def refuse_speaker_support(claim: Claim) -> None:
 def delete_claim(*, claim: Claim, by: User, expected_version: int | None = None) -> None:
     account, claim = _lock_claim(claim.pk)
     check_version(claim, expected_version)
-    entries = [
+    entries: list[Entry] = [
         (c, Change.Action.DELETED, "deleted with its claim") for c in claim.corroborations.all()
     ]
     entries.append((claim, Change.Action.DELETED, f"claim {claim.pk} deleted"))
@@ -548,13 +553,17 @@ def recompute_all(
 
     changed_accounts: list[Account] = []
     for account in Account.objects.only("id", "score", "verdict", "evidence_weight", "version"):
-        result = scoring.score_account(claims_by_account.get(account.pk, []), constants=constants)
-        if _moved(account, result.score, result.verdict, result.evidence_weight):
-            drifts.append(Drift(f"account {account.pk}", account.score, result.score))
+        account_result = scoring.score_account(
+            claims_by_account.get(account.pk, []), constants=constants
+        )
+        if _moved(
+            account, account_result.score, account_result.verdict, account_result.evidence_weight
+        ):
+            drifts.append(Drift(f"account {account.pk}", account.score, account_result.score))
             account.score, account.verdict, account.evidence_weight = (
-                result.score,
-                result.verdict,
-                result.evidence_weight,
+                account_result.score,
+                account_result.verdict,
+                account_result.evidence_weight,
             )
             account.bump_version()
             changed_accounts.append(account)
@@ -564,7 +573,12 @@ def recompute_all(
     return drifts
 
 
-def _update_scores(model: type[Claim] | type[Account], rows: list[Claim] | list[Account]) -> None:
+# Claims or accounts, the two tables of scores; constrained rather than
+# bound, so that the columns each model declares are known.
+ScoredRow = TypeVar("ScoredRow", Claim, Account)
+
+
+def _update_scores(model: type[ScoredRow], rows: list[ScoredRow]) -> None:
     """
     Write the score fields of many rows with one prepared UPDATE run per row.
     bulk_update() would build a CASE expression per batch instead, which took
@@ -591,7 +605,8 @@ def _update_scores(model: type[Claim] | type[Account], rows: list[Claim] | list[
 @write_transaction()
 def _store_bulk(claims: list[Claim], accounts: list[Account], *, cause: str, by: User) -> None:
     now = timezone.now()
-    for obj in [*claims, *accounts]:
+    rows: list[Claim | Account] = [*claims, *accounts]
+    for obj in rows:
         obj.updated_at = now
     _update_scores(Claim, claims)
     _update_scores(Account, accounts)

@@ -5,6 +5,8 @@ edit rescores the claims it weighs on, which this app knows nothing of.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
@@ -14,14 +16,24 @@ from changelog.admin import Fields, ServiceAdmin
 from . import services
 from .models import Party
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class PartyCounts(TypedDict):
+    """What PartyAdmin.get_queryset annotates each party with."""
+
+    source_count: int
+    account_count: int
+
 
 @admin.register(Party)
-class PartyAdmin(ServiceAdmin):
+class PartyAdmin(ServiceAdmin[Party]):
     list_display = ("name", "slug", "source_count", "account_count", "updated_at")
     search_fields = ("name", "slug", "description")
     prepopulated_fields = {"slug": ("name",)}
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Party]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WithAnnotations[Party, PartyCounts]]:
         return (
             super()
             .get_queryset(request)
@@ -32,11 +44,11 @@ class PartyAdmin(ServiceAdmin):
         )
 
     @admin.display(description="sources", ordering="source_count")
-    def source_count(self, party: Party) -> int:
+    def source_count(self, party: WithAnnotations[Party, PartyCounts]) -> int:
         return party.source_count
 
     @admin.display(description="accounts", ordering="account_count")
-    def account_count(self, party: Party) -> int:
+    def account_count(self, party: WithAnnotations[Party, PartyCounts]) -> int:
         return party.account_count
 
     def create(self, request: HttpRequest, fields: Fields) -> Party:

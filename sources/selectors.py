@@ -40,8 +40,8 @@ def roots_from_parents(
     roots: dict[int, int] = {}
     for start in parent if source_ids is None else source_ids:
         node, seen = start, set()
-        while parent.get(node) is not None and node not in seen:
+        while (parent_node := parent.get(node)) is not None and node not in seen:
             seen.add(node)
-            node = parent[node]
+            node = parent_node
         roots[start] = node
     return roots

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -29,6 +29,9 @@ from changelog.models import Change
 from changelog.writes import object_type
 from claims.models import Account, Claim, Corroboration, Dispute, ScoreSnapshot
 from sources.models import Party, Source
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 FORMAT = "claimdesk-dataset"
 FORMAT_VERSION = 1
@@ -167,7 +170,9 @@ def explicit_timestamps(*model_classes: type[models.Model]) -> Iterator[None]:
         field
         for model in model_classes
         for field in model._meta.concrete_fields
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        # Django's fields with these flags: DateField (and DateTimeField), TimeField.
+        if isinstance(field, (models.DateField, models.TimeField))
+        and (field.auto_now or field.auto_now_add)
     ]
     saved = [(field, field.auto_now, field.auto_now_add) for field in fields]
     try:
@@ -181,7 +186,7 @@ def explicit_timestamps(*model_classes: type[models.Model]) -> Iterator[None]:
 
 def existing_rows() -> dict[str, int]:
     """How many rows each section's table holds now (only the non-empty ones)."""
-    counts = {name: model.objects.count() for name, (model, _) in SECTIONS.items()}
+    counts = {name: model._default_manager.count() for name, (model, _) in SECTIONS.items()}
     return {name: count for name, count in counts.items() if count}
 
 
@@ -196,10 +201,15 @@ def _json_default(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+def _column(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    # SECTIONS names only each model's own columns, never the far side of a relation.
+    return cast("models.Field[Any, Any]", model._meta.get_field(name))
+
+
 def _rows(name: str) -> Iterator[dict[str, Any]]:
     model, keys = SECTIONS[name]
-    attnames = [model._meta.get_field(key).attname for key in keys]
-    rows = model.objects.order_by("pk")
+    attnames = [_column(model, key).attname for key in keys]
+    rows = model._default_manager.order_by("pk")
     if name == "corroborations":
         rows = rows.annotate(recorded_by_username=models.F("recorded_by__username"))
         attnames.append("recorded_by_username")
@@ -211,7 +221,7 @@ def _rows(name: str) -> Iterator[dict[str, Any]]:
         yield out
 
 
-def export_dataset(out: IO[str]) -> dict[str, int]:
+def export_dataset(out: SupportsWrite[str]) -> dict[str, int]:
     """
     Write the whole desk to `out` as one JSON document, row by row so that
     memory stays flat at any size; returns the row count of each section.
@@ -302,7 +312,7 @@ def import_dataset(document: dict[str, Any]) -> Imported:
         try:
             with explicit_timestamps(*MODELS):
                 for name, (model, _) in SECTIONS.items():
-                    model.objects.bulk_create(objects[name], batch_size=BATCH_SIZE)
+                    model._default_manager.bulk_create(objects[name], batch_size=BATCH_SIZE)
             _reset_sequences()
             _log_created(objects)
             # Foreign keys are checked at commit; check them here instead so
@@ -318,7 +328,7 @@ def import_dataset(document: dict[str, Any]) -> Imported:
 
 def _build(name: str, rows: list[Any], unknown_usernames: set[str]) -> list[models.Model]:
     model, keys = SECTIONS[name]
-    fields = [model._meta.get_field(key) for key in keys]
+    fields = [_column(model, key) for key in keys]
     expected = set(keys)
     usernames: dict[str, int] = {}
     if name == "corroborations":
@@ -361,12 +371,16 @@ def _build(name: str, rows: list[Any], unknown_usernames: set[str]) -> list[mode
     return built
 
 
-def _to_python(field: models.Field, value: Any) -> Any:
+def _to_python(field: models.Field[Any, Any], value: Any) -> Any:
     if isinstance(field, models.ForeignKey):
         field = field.target_field
     if isinstance(field, (models.CharField, models.TextField)) and not isinstance(value, str):
         raise ValidationError(f"expected text, got {value!r}.")
-    if isinstance(field, models.CharField) and len(value) > field.max_length:
+    if (
+        isinstance(field, models.CharField)
+        and field.max_length is not None
+        and len(value) > field.max_length
+    ):
         raise ValidationError(f"longer than {field.max_length} characters.")
     if isinstance(field, (models.FloatField, models.IntegerField)) and isinstance(
         value, (bool, str)

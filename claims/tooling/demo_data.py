@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -42,6 +43,9 @@ BATCH_SIZE = 2000
 
 # Called as progress(stage, done, total) after each batch.
 Progress = Callable[[str, int, int], None]
+
+Row = TypeVar("Row", bound=models.Model)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -357,6 +361,11 @@ class SourcePlan:
     tier: int = 0  # 0 for originals, n for a copy n steps from its root
     pk: int | None = None
 
+    @property
+    def inserted_pk(self) -> int:
+        # Read only once the row is in: its bulk insert set the pk.
+        return cast(int, self.pk)
+
 
 @dataclass
 class ClaimPlan:
@@ -366,6 +375,11 @@ class ClaimPlan:
     truth: float
     pk: int | None = None
     evidence: list[tuple[datetime, int, int, str]] = field(default_factory=list)
+
+    @property
+    def inserted_pk(self) -> int:
+        # Read only once the row is in: its bulk insert set the pk.
+        return cast(int, self.pk)
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -454,14 +468,14 @@ class _Generator:
     def _insert(
         self,
         stage: str,
-        model: type[models.Model],
-        objs: Sequence[models.Model],
+        model: type[Row],
+        objs: Sequence[Row],
         *,
         total: int | None = None,
     ) -> None:
         before = self.counts.get(stage, 0)
         for done, batch in _progressive(objs, BATCH_SIZE):
-            model.objects.bulk_create(batch)
+            model._default_manager.bulk_create(batch)
             self.progress(stage, before + done, total or len(objs))
         self.counts[stage] = before + len(objs)
 
@@ -509,7 +523,9 @@ class _Generator:
             self._insert("sources", Source, objs, total=len(plans))
             for plan, obj in zip(members, objs, strict=True):
                 plan.pk = obj.pk
-        self.changes["sources"] = [(plan.pk, f"source {plan.name} added") for plan in plans]
+        self.changes["sources"] = [
+            (plan.inserted_pk, f"source {plan.name} added") for plan in plans
+        ]
         return plans
 
     def _plan_sources(self) -> list[SourcePlan]:
@@ -549,8 +565,9 @@ class _Generator:
         outlets = [i for i, p in enumerate(plans) if p.kind == SourceKind.NEWS_OUTLET]
         state_outlets: dict[int, list[int]] = defaultdict(list)
         for i in outlets:
-            if plans[i].party is not None:
-                state_outlets[plans[i].party].append(i)
+            owner = plans[i].party
+            if owner is not None:
+                state_outlets[owner].append(i)
         for i in outlets:
             plan = plans[i]
             if plan.party is None and wire_ids and rng.random() < 0.35:
@@ -628,7 +645,8 @@ class _Generator:
         ]
         owners.sort()
         speakers = self._speaker_pools()
-        plans, objs = [], []
+        plans: list[ClaimPlan] = []
+        objs: list[Claim] = []
         for account_index in owners:
             dispute_index = self.account_dispute[account_index]
             party = self.account_party[account_index]
@@ -655,7 +673,7 @@ class _Generator:
                 Claim(
                     account=self.accounts[account_index],
                     text=text,
-                    speaker_id=self.sources[speaker].pk,
+                    speaker_id=self.sources[speaker].inserted_pk,
                     stated_at=stated_at,
                     appearance=f"https://news.example/{self.disputes[dispute_index].slug}/{len(objs) + 1}"
                     if rng.random() < 0.6
@@ -668,7 +686,8 @@ class _Generator:
         for plan, obj in zip(plans, objs, strict=True):
             plan.pk = obj.pk
         self.changes["claims"] = [
-            (plan.pk, f"claim by {self.sources[plan.speaker].name} recorded") for plan in plans
+            (plan.inserted_pk, f"claim by {self.sources[plan.speaker].name} recorded")
+            for plan in plans
         ]
         return plans
 
@@ -747,8 +766,8 @@ class _Generator:
         observed_at = min(claim.stated_at + timedelta(days=rng.expovariate(1 / 12)), self.end)
         plan = self.sources[source]
         return Corroboration(
-            claim_id=claim.pk,
-            source_id=plan.pk,
+            claim_id=claim.inserted_pk,
+            source_id=plan.inserted_pk,
             stance=stance,
             quote=rng.choice(QUOTES[stance]).format(place=rng.choice(PLACES)),
             url=""
@@ -770,9 +789,9 @@ class _Generator:
         """
         constants = scoring_constants()
         roots = roots_from_parents(
-            {plan.pk: _pk(self.sources, plan.origin) for plan in self.sources}
+            {plan.inserted_pk: _pk(self.sources, plan.origin) for plan in self.sources}
         )
-        by_pk = {plan.pk: plan for plan in self.sources}
+        by_pk = {plan.inserted_pk: plan for plan in self.sources}
         party_pks = [party.pk for party in self.parties]
         claims_by_account: dict[int, list[ClaimPlan]] = defaultdict(list)
         for claim in self.claims:
@@ -786,11 +805,13 @@ class _Generator:
             opened = self.dispute_opened[dispute_index]
             disputing = [party_pks[m] for m in self.dispute_parties[dispute_index]]
             snapshots.append(_snapshot(account=account, at=opened, cause="account opened"))
-            last_account = (0.5, Verdict.UNVERIFIED, 0.0)
+            last_account: tuple[float, str, float] = (0.5, Verdict.UNVERIFIED, 0.0)
             claims = claims_by_account.get(account_index, [])
-            evidence = {claim.pk: self._evidence(claim, by_pk, roots) for claim in claims}
+            evidence = {claim.inserted_pk: self._evidence(claim, by_pk, roots) for claim in claims}
             times = {pk: [item.observed_at for item in items] for pk, items in evidence.items()}
-            last_claim = {claim.pk: (0.5, Verdict.UNVERIFIED, 0.0) for claim in claims}
+            last_claim: dict[int, tuple[float, str, float]] = {
+                claim.inserted_pk: (0.5, Verdict.UNVERIFIED, 0.0) for claim in claims
+            }
             for claim in claims:
                 snapshots.append(
                     _snapshot(claim_id=claim.pk, at=claim.stated_at, cause="claim recorded")
@@ -804,23 +825,29 @@ class _Generator:
                 for claim in claims:
                     if claim.stated_at > moment:
                         continue
-                    seen = evidence[claim.pk][: bisect.bisect_right(times[claim.pk], moment)]
+                    seen = evidence[claim.inserted_pk][
+                        : bisect.bisect_right(times[claim.inserted_pk], moment)
+                    ]
                     result = scoring.score_claim(
                         seen,
                         claim_party_id=account.party_id,
-                        speaker_id=self.sources[claim.speaker].pk,
+                        speaker_id=self.sources[claim.speaker].inserted_pk,
                         disputing_party_ids=disputing,
                         constants=constants,
                     )
                     pairs.append((result.score, result.evidence_weight))
                     state = (result.score, result.verdict, result.evidence_weight)
-                    if state != last_claim[claim.pk]:
-                        last_claim[claim.pk] = state
+                    if state != last_claim[claim.inserted_pk]:
+                        last_claim[claim.inserted_pk] = state
                         snapshots.append(
                             _snapshot(claim_id=claim.pk, at=moment, cause=cause, state=state)
                         )
-                result = scoring.score_account(pairs, constants=constants)
-                state = (result.score, result.verdict, result.evidence_weight)
+                account_result = scoring.score_account(pairs, constants=constants)
+                state = (
+                    account_result.score,
+                    account_result.verdict,
+                    account_result.evidence_weight,
+                )
                 if state != last_account:
                     last_account = state
                     snapshots.append(
@@ -936,7 +963,7 @@ def _slug(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")[:60] or "source"
 
 
-def _progressive(items: Sequence, size: int) -> Iterator[tuple[int, list]]:
+def _progressive(items: Sequence[T], size: int) -> Iterator[tuple[int, list[T]]]:
     for start in range(0, len(items), size):
         batch = list(items[start : start + size])
         yield start + len(batch), batch

@@ -1,5 +1,6 @@
 import os
 import time
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
             "path", nargs="?", default="-", help="Where to write the JSON (default: - for stdout)."
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         path = options["path"]
         started = time.monotonic()
         if path == "-":

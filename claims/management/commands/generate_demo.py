@@ -1,4 +1,5 @@
 import time
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
@@ -51,7 +52,7 @@ class Command(BaseCommand):
             )
         parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         sizes = demo_data.Sizes(
             disputes=options["disputes"],
             claims=options["claims"],

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from changelog.writes import write_transaction
@@ -15,7 +17,7 @@ class Command(BaseCommand):
     )
 
     @write_transaction()
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         added = 0
         parties = {}
         for data in hanoi.PARTIES:

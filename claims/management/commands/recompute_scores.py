@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from claims.models import Account, Claim
@@ -19,7 +21,7 @@ class Command(BaseCommand):
             help="Report drifted scores without fixing them; exit with status 1 if there are any.",
         )
 
-    def handle(self, *args, check: bool = False, **options) -> None:
+    def handle(self, *args: Any, check: bool = False, **options: Any) -> None:
         self.stdout.write(
             f"Recomputing {Claim.objects.count()} claims and {Account.objects.count()} accounts…"
         )
