@@ -16,7 +16,7 @@ StaleObjectError when the row changed since the version the caller saw.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 User = AbstractBaseUser | AnonymousUser | None
 Row = TypeVar("Row", bound=models.Model)
+VersionedRow = TypeVar("VersionedRow", bound=Versioned)
 # What record_changes appends: (object, action, summary).
 Entry = tuple[models.Model, str, str]
 
@@ -188,6 +189,34 @@ def lock(model: type[Row], pk: int) -> Row:
         raise ValidationError(
             f"{str(model._meta.verbose_name).capitalize()} {pk} no longer exists."
         ) from None
+
+
+def lock_current(obj: VersionedRow, expected_version: int | None) -> VersionedRow:
+    """The object's row, locked, refused if it moved since the version the caller saw."""
+    row = lock(type(obj), obj.pk)
+    check_version(row, expected_version)
+    return row
+
+
+def edit_logged(
+    obj: VersionedRow,
+    fields: dict[str, Any],
+    *,
+    allowed: Iterable[str],
+    by: User,
+    expected_version: int | None,
+    summary: Callable[[VersionedRow], str],
+) -> VersionedRow:
+    """
+    The plain edit of one row: lock it, refuse a stale version, set the
+    fields a write may change, validate and save with the version moved, and
+    log it (summary() words the entry from the row as saved).
+    """
+    row = lock_current(obj, expected_version)
+    apply_fields(row, fields, allowed)
+    save_validated(row, by=by)
+    record_change(row, Change.Action.UPDATED, summary(row), by=by)
+    return row
 
 
 def delete_logged(obj: models.Model, summary: str, *, by: User) -> None:

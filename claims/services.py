@@ -31,7 +31,9 @@ from changelog.writes import (
     attribute,
     check_version,
     delete_logged,
+    edit_logged,
     lock,
+    lock_current,
     record_change,
     record_changes,
     save_validated,
@@ -166,19 +168,20 @@ def create_dispute(
 def update_dispute(
     *, dispute: Dispute, by: User, expected_version: int | None = None, **fields: Any
 ) -> Dispute:
-    dispute = lock(Dispute, dispute.pk)
-    check_version(dispute, expected_version)
-    apply_fields(dispute, fields, DISPUTE_FIELDS)
-    save_validated(dispute, by=by)
-    record_change(dispute, Change.Action.UPDATED, f"dispute “{dispute.title}” edited", by=by)
-    return dispute
+    return edit_logged(
+        dispute,
+        fields,
+        allowed=DISPUTE_FIELDS,
+        by=by,
+        expected_version=expected_version,
+        summary=lambda saved: f"dispute “{saved.title}” edited",
+    )
 
 
 @write_transaction()
 def delete_dispute(*, dispute: Dispute, by: User, expected_version: int | None = None) -> None:
     """Delete a dispute with everything in it; each deletion enters the change log."""
-    dispute = lock(Dispute, dispute.pk)
-    check_version(dispute, expected_version)
+    dispute = lock_current(dispute, expected_version)
     accounts = list(dispute.accounts.all())
     claims = list(Claim.objects.filter(account__dispute=dispute))
     corroborations = list(Corroboration.objects.filter(claim__account__dispute=dispute))
@@ -218,18 +221,19 @@ def create_account(*, by: User, dispute: Dispute, party: Party, summary: str = "
 def update_account(
     *, account: Account, by: User, expected_version: int | None = None, **fields: Any
 ) -> Account:
-    account = lock(Account, account.pk)
-    check_version(account, expected_version)
-    apply_fields(account, fields, ACCOUNT_FIELDS)
-    save_validated(account, by=by)
-    record_change(account, Change.Action.UPDATED, f"account of {account.party} edited", by=by)
-    return account
+    return edit_logged(
+        account,
+        fields,
+        allowed=ACCOUNT_FIELDS,
+        by=by,
+        expected_version=expected_version,
+        summary=lambda saved: f"account of {saved.party} edited",
+    )
 
 
 @write_transaction()
 def delete_account(*, account: Account, by: User, expected_version: int | None = None) -> None:
-    account = lock(Account, account.pk)
-    check_version(account, expected_version)
+    account = lock_current(account, expected_version)
     dispute = account.dispute
     claims = list(account.claims.all())
     corroborations = list(Corroboration.objects.filter(claim__account=account))
@@ -389,8 +393,7 @@ def update_corroboration(
     **fields: Any,
 ) -> Corroboration:
     account, claim = _lock_claim(corroboration.claim_id)
-    corroboration = lock(Corroboration, corroboration.pk)
-    check_version(corroboration, expected_version)
+    corroboration = lock_current(corroboration, expected_version)
     if isinstance(fields.get("quote"), str):
         fields["quote"] = fields["quote"].strip()
     apply_fields(corroboration, fields, CORROBORATION_FIELDS)
@@ -410,8 +413,7 @@ def remove_corroboration(
     *, corroboration: Corroboration, by: User, expected_version: int | None = None
 ) -> None:
     account, claim = _lock_claim(corroboration.claim_id)
-    corroboration = lock(Corroboration, corroboration.pk)
-    check_version(corroboration, expected_version)
+    corroboration = lock_current(corroboration, expected_version)
     description = _describe(corroboration)
     delete_logged(corroboration, description, by=by)
     cause = f"evidence removed: {description}"
@@ -431,11 +433,14 @@ SCORED_SOURCE_FIELDS = {"reliability", "affiliation", "is_anonymous", "origin"}
 def update_source(
     *, source: Source, by: User, expected_version: int | None = None, **fields: Any
 ) -> Source:
-    source = lock(Source, source.pk)
-    check_version(source, expected_version)
-    apply_fields(source, fields, SOURCE_FIELDS)
-    save_validated(source, by=by)
-    record_change(source, Change.Action.UPDATED, f"source {source.name} edited", by=by)
+    source = edit_logged(
+        source,
+        fields,
+        allowed=SOURCE_FIELDS,
+        by=by,
+        expected_version=expected_version,
+        summary=lambda saved: f"source {saved.name} edited",
+    )
     if SCORED_SOURCE_FIELDS & set(fields):
         rescore_claims(_claims_citing(source), cause=f"source {source} edited", by=by)
     return source

@@ -20,9 +20,9 @@ from changelog.models import Change
 from changelog.writes import (
     User,
     apply_fields,
-    check_version,
     delete_logged,
-    lock,
+    edit_logged,
+    lock_current,
     record_change,
     save_validated,
     write_transaction,
@@ -47,18 +47,19 @@ def create_party(*, by: User, name: str, slug: str, description: str = "") -> Pa
 def update_party(
     *, party: Party, by: User, expected_version: int | None = None, **fields: Any
 ) -> Party:
-    party = lock(Party, party.pk)
-    check_version(party, expected_version)
-    apply_fields(party, fields, PARTY_FIELDS)
-    save_validated(party, by=by)
-    record_change(party, Change.Action.UPDATED, f"party {party.name} edited", by=by)
-    return party
+    return edit_logged(
+        party,
+        fields,
+        allowed=PARTY_FIELDS,
+        by=by,
+        expected_version=expected_version,
+        summary=lambda saved: f"party {saved.name} edited",
+    )
 
 
 @write_transaction()
 def delete_party(*, party: Party, by: User, expected_version: int | None = None) -> None:
-    party = lock(Party, party.pk)
-    check_version(party, expected_version)
+    party = lock_current(party, expected_version)
     if party.accounts.exists() or party.sources.exists():
         raise ValidationError(
             f"{party.name} still holds accounts or has sources affiliated with it; "
@@ -92,8 +93,7 @@ def create_source(*, by: User, name: str, **fields: Any) -> Source:
 
 @write_transaction()
 def delete_source(*, source: Source, by: User, expected_version: int | None = None) -> None:
-    source = lock(Source, source.pk)
-    check_version(source, expected_version)
+    source = lock_current(source, expected_version)
     if source.corroborations.exists() or source.claims.exists() or source.copies.exists():
         raise ValidationError(
             f"{source.name} is still cited (as evidence, as a speaker or as an origin); "
