@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from changelog.models import Versioned
@@ -23,6 +27,23 @@ class Stance(models.TextChoices):
     PARTLY_SUPPORTS = "partly_supports", "Partly supports"
     PARTLY_CONTRADICTS = "partly_contradicts", "Partly contradicts"
     CONTRADICTS = "contradicts", "Contradicts"
+
+
+# How far past this server's clock a time may be and still be taken as now:
+# a reporter's or a partner's clock may run a little fast, but nobody has
+# said or published anything tomorrow.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def refuse_future(field: str, moment: datetime | None) -> None:
+    """Statements and evidence are dated when they were made, which is never later than now."""
+    if moment is not None and moment > timezone.now() + CLOCK_SKEW:
+        raise ValidationError(
+            {
+                field: f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC is in the "
+                "future: it cannot have been said or published yet."
+            }
+        )
 
 
 # The stances that back a claim; the others count against it.
@@ -168,6 +189,9 @@ class Claim(Scored):
     def party(self) -> Party:
         return self.account.party
 
+    def clean(self) -> None:
+        refuse_future("stated_at", self.stated_at)
+
 
 class Corroboration(Versioned):
     """One piece of evidence: a source that supports or contradicts a claim."""
@@ -199,6 +223,9 @@ class Corroboration(Versioned):
 
     def __str__(self) -> str:
         return f"{self.source} {self.get_stance_display().lower()} claim {self.claim_id}"
+
+    def clean(self) -> None:
+        refuse_future("observed_at", self.observed_at)
 
     @property
     def is_support(self) -> bool:

@@ -127,15 +127,21 @@ def score_claim(
     *,
     claim_party_id: int,
     speaker_id: int,
+    speaker_root_id: int | None = None,
     disputing_party_ids: Iterable[int] = (),
     constants: Mapping[str, Any],
 ) -> ClaimScore:
     """
     Score one claim from its evidence and explain every item.
 
+    speaker_root_id is the root of the speaker's origin chain (the speaker
+    itself when it repeats nobody).
+
     Which items count, in order:
-    1. the speaker cannot support their own claim; a speaker who contradicts
-       it (a retraction) counts as against interest;
+    1. the speaker cannot support their own claim, nor can a source that
+       shares the speaker's origin (a copy of the speaker, or the one the
+       speaker repeats); a speaker who contradicts it (a retraction) counts
+       as against interest;
     2. each source counts once: its latest item;
     3. sources that share an origin count once: the strongest of them.
     """
@@ -159,11 +165,17 @@ def score_claim(
             )
         )
 
+    speaker_root = speaker_id if speaker_root_id is None else speaker_root_id
     latest_by_source: dict[int, Evidence] = {}
     for item in sorted(evidence, key=lambda e: (e.observed_at, e.id)):
         value = stance_values[item.stance]
         if item.source_id == speaker_id and value > 0:
             ignore(item, "the speaker cannot corroborate their own claim")
+            continue
+        if item.origin_root_id == speaker_root and value > 0:
+            ignore(
+                item, "shares its origin with the speaker, who cannot corroborate their own claim"
+            )
             continue
         previous = latest_by_source.get(item.source_id)
         if previous is not None:

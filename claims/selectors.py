@@ -11,11 +11,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import F, QuerySet
+from django.utils import timezone
 
 from sources.selectors import origin_roots
 
 from . import scoring
-from .models import SUPPORTING_STANCES, Account, Claim, Corroboration, Stance, Verdict
+from .models import CLOCK_SKEW, SUPPORTING_STANCES, Account, Claim, Corroboration, Stance, Verdict
 
 
 def scoring_constants() -> dict[str, Any]:
@@ -51,7 +52,8 @@ def scoring_evidence(
     )
 
 
-def claim_evidence(claim: Claim) -> list[scoring.Evidence]:
+def claim_evidence(claim: Claim) -> tuple[list[scoring.Evidence], int]:
+    """The claim's evidence as the model reads it, and the root of its speaker's origin chain."""
     # The source's columns come in the same query, under their own names, so
     # that each row serves as both the corroboration's and its source's.
     source_columns = {name: F(f"source__{name}") for name in SCORED_SOURCE_COLUMNS}
@@ -60,19 +62,23 @@ def claim_evidence(claim: Claim) -> list[scoring.Evidence]:
             *SCORED_CORROBORATION_COLUMNS, **source_columns
         )
     )
-    roots = origin_roots({row["source_id"] for row in rows})
-    return [
+    # The speaker's chain is read in the same query as the evidence's.
+    roots = origin_roots({claim.speaker_id, *(row["source_id"] for row in rows)})
+    evidence = [
         scoring_evidence(row, source=row, origin_root_id=roots[row["source_id"]]) for row in rows
     ]
+    return evidence, roots[claim.speaker_id]
 
 
 def explain_claim(claim: Claim) -> scoring.ClaimScore:
     """The claim's score as the model computes it now, with every item explained."""
     account = claim.account
+    evidence, speaker_root_id = claim_evidence(claim)
     return scoring.score_claim(
-        claim_evidence(claim),
+        evidence,
         claim_party_id=account.party_id,
         speaker_id=claim.speaker_id,
+        speaker_root_id=speaker_root_id,
         disputing_party_ids=disputing_party_ids(account.dispute_id),
         constants=scoring_constants(),
     )
@@ -139,4 +145,30 @@ def track_record(evidence: Iterable[Corroboration]) -> TrackRecord:
         stances=stances,
         supported=ClaimsTaken("supported", sides["supported"]),
         contradicted=ClaimsTaken("contradicted", sides["contradicted"]),
+    )
+
+
+@dataclass(frozen=True)
+class FutureDated:
+    """Rows dated after now: written before the services refused such dates, or by hand."""
+
+    claims: list[int]
+    corroborations: list[int]
+
+    def __bool__(self) -> bool:
+        return bool(self.claims or self.corroborations)
+
+
+def future_dated() -> FutureDated:
+    """
+    Claims stated and evidence observed after now. Such evidence would freeze
+    a score: as a source's latest word it outranks whatever the source says
+    later.
+    """
+    cutoff = timezone.now() + CLOCK_SKEW
+    return FutureDated(
+        claims=list(Claim.objects.filter(stated_at__gt=cutoff).values_list("id", flat=True)),
+        corroborations=list(
+            Corroboration.objects.filter(observed_at__gt=cutoff).values_list("id", flat=True)
+        ),
     )

@@ -40,7 +40,7 @@ from changelog.writes import (
     write_transaction,
 )
 from sources.models import Party, Source
-from sources.selectors import roots_from_parents
+from sources.selectors import origin_roots, roots_from_parents
 from sources.services import SOURCE_FIELDS
 
 from . import scoring
@@ -144,7 +144,8 @@ def _lock_claim(claim_id: int) -> tuple[Account, Claim]:
     account = Account.objects.select_for_update(of=("self",)).filter(claims=claim_id).first()
     if account is None:
         raise ValidationError({"claim": f"Claim {claim_id} no longer exists."})
-    claim = Claim.objects.select_for_update().get(pk=claim_id)
+    # The speaker comes along (unlocked) for the speaker rules of evidence.
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("speaker").get(pk=claim_id)
     claim.account = account
     return account, claim
 
@@ -291,7 +292,8 @@ def update_claim(
     account, claim = _lock_claim(claim.pk)
     check_version(claim, expected_version)
     apply_fields(claim, fields, CLAIM_FIELDS)
-    refuse_speaker_support(claim)
+    if "speaker" in fields:
+        refuse_speaker_support(claim)
     save_validated(claim, by=by)
     record_change(claim, Change.Action.UPDATED, f"claim {claim.pk} edited", by=by)
     if "speaker" in fields:
@@ -301,14 +303,25 @@ def update_claim(
 
 
 def refuse_speaker_support(claim: Claim) -> None:
-    # Public so that forms (the admin's) can show the error before saving.
-    if claim.corroborations.filter(
-        source_id=claim.speaker_id, stance__in=SUPPORTING_STANCES
-    ).exists():
+    """
+    Refuse a speaker whom the claim's supporting evidence already is, or
+    repeats (they share an origin): a speaker cannot corroborate their own
+    claim, not even through a copy. Public so that forms (the admin's) can
+    show the error before saving.
+    """
+    supporters = set(
+        claim.corroborations.filter(stance__in=SUPPORTING_STANCES).values_list(
+            "source_id", flat=True
+        )
+    )
+    if not supporters:
+        return
+    roots = origin_roots({claim.speaker_id, *supporters})
+    if any(roots[source_id] == roots[claim.speaker_id] for source_id in supporters):
         raise ValidationError(
             {
-                "speaker": "This source already supports the claim as evidence; "
-                "a speaker cannot corroborate their own claim."
+                "speaker": "This source already supports the claim as evidence (itself or "
+                "through a source that repeats it); a speaker cannot corroborate their own claim."
             }
         )
 
@@ -340,11 +353,26 @@ def check_corroboration(corroboration: Corroboration, claim: Claim) -> None:
     # again would cost a savepoint and a query each. Others are still checked.
     corroboration.full_clean(exclude=["claim", "recorded_by"], validate_constraints=False)
     corroboration.validate_constraints(exclude={"claim", "recorded_by", "stance", "quote"})
-    if corroboration.source_id == claim.speaker_id and corroboration.is_support:
+    if not corroboration.is_support:
+        return
+    if corroboration.source_id == claim.speaker_id:
         raise ValidationError(
             {
                 "source": f"{claim.speaker} made this claim and cannot corroborate it. "
                 "Record a retraction as “contradicts” instead."
+            }
+        )
+    # A copy of the speaker (or the one the speaker repeats) is the speaker
+    # again: the scoring would ignore its support, so it is refused here.
+    # Two sources that repeat nobody have different origins: no need to ask.
+    if corroboration.source.origin_id is None and claim.speaker.origin_id is None:
+        return
+    roots = origin_roots({corroboration.source_id, claim.speaker_id})
+    if roots[corroboration.source_id] == roots[claim.speaker_id]:
+        raise ValidationError(
+            {
+                "source": f"{corroboration.source} shares its origin with {claim.speaker}, "
+                "who made this claim, so it cannot corroborate it."
             }
         )
 
@@ -542,6 +570,7 @@ def recompute_all(
             evidence.get(claim.pk, ()),
             claim_party_id=claim.account.party_id,
             speaker_id=claim.speaker_id,
+            speaker_root_id=roots[claim.speaker_id],
             disputing_party_ids=parties_by_dispute[claim.account.dispute_id],
             constants=constants,
         )

@@ -832,6 +832,7 @@ class _Generator:
                         seen,
                         claim_party_id=account.party_id,
                         speaker_id=self.sources[claim.speaker].inserted_pk,
+                        speaker_root_id=roots[self.sources[claim.speaker].inserted_pk],
                         disputing_party_ids=disputing,
                         constants=constants,
                     )

@@ -447,6 +447,26 @@ def test_speaker_cannot_support_their_own_claim(reporter_api, hanoi):
     assert Corroboration.objects.count() == hanoi.corroboration_count
 
 
+def test_a_copy_of_the_speaker_cannot_support_their_claim(reporter_api, hanoi):
+    echo = SourceFactory(name="Trump, reposted", reliability="A", origin=hanoi.trump)
+    body = evidence_body(hanoi, claim=hanoi.us_claim.pk, source=echo.pk)
+
+    assert_error(reporter_api.post("/api/v1/corroborations/", body, format="json"), 400, "source")
+    assert Corroboration.objects.count() == hanoi.corroboration_count
+    hanoi.us_claim.refresh_from_db()
+    assert hanoi.us_claim.verdict == "mostly_contradicted"
+
+
+@pytest.mark.parametrize("observed_at", ["2099-01-01T00:00:00Z", "2999-12-31T23:59:00Z"])
+def test_evidence_dated_in_the_future_is_a_400_naming_observed_at(reporter_api, hanoi, observed_at):
+    body = evidence_body(hanoi, source=SourceFactory().pk, observed_at=observed_at)
+
+    assert_error(
+        reporter_api.post("/api/v1/corroborations/", body, format="json"), 400, "observed_at"
+    )
+    assert Corroboration.objects.count() == hanoi.corroboration_count
+
+
 def test_editing_evidence_rescores_its_claim(reporter_api, hanoi):
     item = Corroboration.objects.get(claim=hanoi.nk_claim, source=hanoi.ap)
     before = hanoi.nk_claim.score

@@ -1,5 +1,6 @@
 """`manage.py recompute_scores`: rebuild every score, report what had drifted."""
 
+from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
@@ -7,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from claims.management.commands.recompute_scores import Command
-from claims.models import Account, Claim, ScoreSnapshot
+from claims.models import Account, Claim, Corroboration, ScoreSnapshot
 
 
 def run(*args: str) -> str:
@@ -54,6 +55,19 @@ def test_check_reports_drift_fails_and_fixes_nothing(hanoi):
     assert "1 score drifted" in str(error.value)
     assert f"account {hanoi.nk_account.pk}: stored 0.100000" in out.getvalue()
     assert Account.objects.get(pk=hanoi.nk_account.pk).score == 0.1
+
+
+def test_check_reports_evidence_dated_in_the_future_and_fails(hanoi):
+    item = Corroboration.objects.filter(claim=hanoi.nk_claim).first()
+    Corroboration.objects.filter(pk=item.pk).update(observed_at=datetime(2099, 1, 1, tzinfo=UTC))
+    out = StringIO()
+
+    with pytest.raises(CommandError) as error:
+        call_command("recompute_scores", "--check", stdout=out)
+
+    assert error.value.returncode == 1
+    assert "future" in str(error.value)
+    assert f"corroborations: {item.pk}" in out.getvalue()
 
 
 def test_help_explains_the_command_and_its_check_mode():

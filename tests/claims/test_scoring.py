@@ -241,6 +241,46 @@ def test_a_speakers_support_of_their_own_claim_is_ignored_with_a_reason():
     assert "speaker" in speaker_item.reason
 
 
+def test_support_from_a_copy_of_the_speaker_is_ignored_with_the_reason():
+    # Source 7 repeats the speaker (its origin root is the speaker).
+    result = score_claim(
+        [item(1, 7, "supports", reliability="A", root=SPEAKER)],
+        claim_party_id=US,
+        speaker_id=SPEAKER,
+        speaker_root_id=SPEAKER,
+        disputing_party_ids=(US, NK),
+        constants=C,
+    )
+    assert (result.score, result.verdict) == (0.5, "unverified")
+    assert "shares its origin with the speaker" in by_id(result, 1).reason
+
+
+def test_support_from_the_source_a_speaker_repeats_is_ignored():
+    # The speaker repeats source 7: both chains end at 7.
+    result = score_claim(
+        [item(1, 7, "supports", reliability="A")],
+        claim_party_id=US,
+        speaker_id=SPEAKER,
+        speaker_root_id=7,
+        disputing_party_ids=(US, NK),
+        constants=C,
+    )
+    assert not by_id(result, 1).counted
+
+
+def test_a_copy_of_the_speaker_contradicting_still_counts():
+    result = score_claim(
+        [item(1, 7, "contradicts", root=SPEAKER)],
+        claim_party_id=US,
+        speaker_id=SPEAKER,
+        speaker_root_id=SPEAKER,
+        disputing_party_ids=(US, NK),
+        constants=C,
+    )
+    assert by_id(result, 1).counted
+    assert result.score < 0.5
+
+
 def test_a_speakers_retraction_counts_as_contradiction_against_interest():
     result = score([item(1, SPEAKER, "contradicts", party=US, reliability="C")])
     retraction = by_id(result, 1)

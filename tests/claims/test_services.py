@@ -4,9 +4,13 @@ rescores what it changed in its own transaction, leaves snapshots and change
 log entries, and refuses bad input without writing anything.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from changelog.models import Change
 from changelog.writes import StaleObjectError
@@ -15,6 +19,7 @@ from claims.models import Account, Claim, Corroboration, Dispute, ScoreSnapshot
 from claims.selectors import explain_claim
 from sources import services as source_services
 from sources.models import Party, Source
+from tests.factories import SourceFactory
 
 MODELS = [Party, Source, Dispute, Account, Claim, Corroboration, ScoreSnapshot, Change]
 
@@ -254,6 +259,96 @@ def test_a_claim_cannot_get_a_speaker_who_supports_it_as_evidence(hanoi):
     assert row_counts() == before
     hanoi.nk_claim.refresh_from_db()
     assert hanoi.nk_claim.speaker == hanoi.ri
+
+
+def test_a_copy_of_the_speaker_cannot_support_their_claim_and_nothing_is_written(hanoi):
+    echo = SourceFactory(name="Trump, reposted", reliability="A", origin=hanoi.trump)
+    before = row_counts()
+
+    with pytest.raises(ValidationError) as error:
+        record(hanoi.us_claim, echo, "supports")
+
+    assert "shares its origin with Donald Trump" in error.value.message_dict["source"][0]
+    assert row_counts() == before
+
+
+def test_the_source_a_speaker_repeats_cannot_support_the_speakers_claim(hanoi):
+    original = SourceFactory(name="The statement Trump read out", reliability="A")
+    services.update_source(source=hanoi.trump, by=None, origin=original)
+    before = row_counts()
+
+    with pytest.raises(ValidationError) as error:
+        record(hanoi.us_claim, original, "partly_supports")
+
+    assert "source" in error.value.message_dict
+    assert row_counts() == before
+
+
+def test_a_copy_of_the_speaker_may_still_contradict_the_claim(hanoi):
+    echo = SourceFactory(name="Trump, reposted", reliability="A", origin=hanoi.trump)
+    before = hanoi.us_claim.score
+
+    record(hanoi.us_claim, echo, "contradicts")
+
+    hanoi.us_claim.refresh_from_db()
+    assert hanoi.us_claim.score < before
+
+
+def test_a_claim_cannot_get_a_speaker_whose_copy_supports_it(hanoi):
+    echo = SourceFactory(name="Choe, quoted", origin=hanoi.choe)
+    record(hanoi.nk_claim, echo, "supports")
+    before = row_counts()
+
+    with pytest.raises(ValidationError) as error:
+        services.update_claim(claim=hanoi.nk_claim, by=None, speaker=hanoi.choe)
+
+    assert "speaker" in error.value.message_dict
+    assert row_counts() == before
+
+
+# Dates
+
+
+@pytest.mark.parametrize("observed_at", ["2099-01-01T00:00:00Z", "2999-12-31T23:59:00Z"])
+def test_evidence_dated_in_the_future_is_refused_naming_the_field(hanoi, observed_at):
+    source = SourceFactory()
+    before = row_counts()
+
+    with pytest.raises(ValidationError) as error:
+        record(hanoi.nk_claim, source, observed_at=parse_datetime(observed_at))
+
+    assert "is in the future" in error.value.message_dict["observed_at"][0]
+    assert row_counts() == before
+
+
+def test_future_evidence_cannot_freeze_a_score_through_an_edit(hanoi):
+    item = Corroboration.objects.get(claim=hanoi.nk_claim, source=hanoi.ap)
+    with pytest.raises(ValidationError) as error:
+        services.update_corroboration(
+            corroboration=item, by=None, observed_at=timezone.now() + timedelta(days=1)
+        )
+    assert "observed_at" in error.value.message_dict
+
+
+def test_a_clock_a_minute_fast_is_still_now(hanoi):
+    item = record(
+        hanoi.nk_claim, SourceFactory(), observed_at=timezone.now() + timedelta(minutes=1)
+    )
+    assert item.pk is not None
+
+
+def test_a_claim_stated_in_the_future_is_refused(hanoi):
+    before = row_counts()
+    with pytest.raises(ValidationError) as error:
+        services.create_claim(
+            by=None,
+            account=hanoi.us_account,
+            text="Tomorrow's statement.",
+            speaker=hanoi.trump,
+            stated_at=timezone.now() + timedelta(days=2),
+        )
+    assert "stated_at" in error.value.message_dict
+    assert row_counts() == before
 
 
 # Bad input

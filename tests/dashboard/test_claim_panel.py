@@ -402,6 +402,24 @@ def test_bad_values_are_reported_beside_their_field(login, hanoi, reuters, field
     assert desk_state() == before
 
 
+@pytest.mark.parametrize("observed_at", ["2099-01-01T00:00", "2999-12-31T23:59"])
+def test_evidence_dated_in_the_future_is_refused_beside_its_field(
+    login, hanoi, reuters, observed_at
+):
+    before = desk_state()
+
+    response = login("reporter").post(
+        reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]),
+        new_evidence(observed_at=observed_at),
+        headers=htmx("corroboration-form"),
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_observed_at_error"' in html and "is in the future" in html
+    assert desk_state() == before
+
+
 def test_speaker_cannot_support_their_own_claim(login, hanoi):
     before = desk_state()
 

@@ -3,15 +3,17 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from claims.models import Account, Claim
+from claims.selectors import future_dated
 from claims.services import recompute_all
 
 
 class Command(BaseCommand):
     help = (
         "Rebuild every claim's and account's credibility score from the evidence and report "
-        "the ones that had drifted from the stored value (none, on a healthy database). "
-        "Run it after changing settings.CLAIMDESK_SCORING. With --check, only report, and "
-        "exit with status 1 if anything has drifted."
+        "the ones that had drifted from the stored value (none, on a healthy database), and "
+        "any claim or evidence dated in the future (which the services refuse). Run it after "
+        "changing settings.CLAIMDESK_SCORING. With --check, only report, and exit with "
+        "status 1 if anything has drifted or is dated in the future."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,6 +28,22 @@ class Command(BaseCommand):
             f"Recomputing {Claim.objects.count()} claims and {Account.objects.count()} accounts…"
         )
         drifts = recompute_all(fix=not check, cause="recompute_scores command")
+        future = future_dated()
+        if future:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Dated in the future (fix their dates: as a source's latest word, future "
+                    "evidence outranks whatever the source says later):"
+                )
+            )
+            for label, ids in (
+                ("claims", future.claims),
+                ("corroborations", future.corroborations),
+            ):
+                if ids:
+                    self.stdout.write(f"  {label}: {', '.join(str(pk) for pk in ids)}")
+        if check and future and not drifts:
+            raise CommandError("Some rows are dated in the future; fix their dates.")
         if not drifts:
             self.stdout.write(
                 self.style.SUCCESS("0 scores had drifted: every score matches its evidence.")
