@@ -17,13 +17,13 @@ the old entries expire unread (TIMEOUT). The key:
   (claims.services.rescore_after_evidence_change); updated_at tells apart a claim
   that reuses an id and a version after the database was rebuilt;
 - the reference epoch: the newest change-log id among disputes, parties and
-  sources, whose names, slugs and grades the representation repeats. Editing
+  sources (their heads, changelog.Head), whose names, slugs and grades the representation repeats. Editing
   any of them retires every cached claim at once: such edits are rare next to
   evidence, and finding exactly the claims a source's affiliation reaches
   would cost more than rebuilding them on demand. Change ids commit in order
   (changelog.writes), so an epoch never covers a write still in flight;
 - FORMAT, which a deploy that changes the representation's shape must bump
-  (tests/claims/test_claim_cache.py fails until it does).
+  (tests/api/test_claim_json.py fails until it does).
 """
 
 from __future__ import annotations
@@ -34,10 +34,9 @@ from datetime import datetime, tzinfo
 from typing import Any, NamedTuple
 
 from django.core.cache import cache
-from django.db import connection
 from django.utils import timezone
 
-from changelog.models import Change
+from changelog.models import Head
 from claims import scoring
 from claims.models import Claim, Corroboration
 from claims.selectors import explain_claim
@@ -227,13 +226,8 @@ STAMP_COLUMNS = ("pk", "version", "updated_at")
 
 
 def reference_epoch() -> int:
-    """The newest change-log id among the objects claims repeat (one index step each)."""
-    table = connection.ops.quote_name(Change._meta.db_table)
-    newest = "(SELECT id FROM {table} WHERE object_type = %s ORDER BY id DESC LIMIT 1)"
-    sql = "SELECT " + ", ".join(newest.format(table=table) for _ in REFERENCED_TYPES)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, REFERENCED_TYPES)
-        return max((value or 0 for value in cursor.fetchone()), default=0)
+    """The newest change-log id among the objects claims repeat: one read of their heads."""
+    return Head.newest(REFERENCED_TYPES)
 
 
 def cache_key(stamp: ClaimStamp, epoch: int) -> str:
