@@ -2,16 +2,25 @@
 `make bench`: claimdesk under gunicorn (2 workers, production settings), the
 generated newsroom-sized data, and wrk on loopback — every endpoint measured
 in the same run beside two baselines (hello: the stack's limit; hand-written:
-the no-framework limit). Measures, never asserts. Prints a table and writes
-bench/results.json.
+the no-framework limit). Prints a table and writes bench/results.json.
 
-Environment: DATABASE_URL is honoured (PostgreSQL); otherwise a SQLite file
-bench/bench.sqlite3, kept between runs so the data is generated once.
-BENCH_SECONDS (default 10) and BENCH_CONNECTIONS (default 16) tune wrk.
+It measures; the one thing it asserts is that every row answered what that
+row is meant to (200, or 304 and 204 for the rows named so), alone and under
+wrk, so that a table of error pages is never written as a result.
+
+Environment: DATABASE_URL is honoured (PostgreSQL; the database is created if
+it does not exist); otherwise a SQLite file bench/bench.sqlite3, kept between
+runs so the data is generated once. BENCH_SECONDS (default 10) and
+BENCH_CONNECTIONS (default 16) tune wrk; BENCH_PORT (default 8100) is the
+loopback port gunicorn listens on; BENCH_DEBUG=1 adds the traceback to a
+failure's one-line reason.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import getpass
 import json
 import os
 import platform
@@ -19,14 +28,20 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import time
+import traceback
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from http.client import HTTPException
 from pathlib import Path
-from typing import Any, NotRequired, TypedDict, cast
+from types import FrameType
+from typing import Any, NamedTuple, NotRequired, TypedDict, cast
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -35,6 +50,13 @@ BASE = f"http://127.0.0.1:{PORT}"
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 SIZE = {"disputes": 1000, "claims": 20000, "corroborations": 200000, "sources": 5000}
+
+# gunicorn's own default: the bench listens on the port itself (claim_port),
+# and gunicorn keeps a socket that already listens as it is.
+BACKLOG = 2048
+# How long gunicorn may take to answer its first request, and to stop.
+READY_SECONDS = 60
+STOP_SECONDS = 30
 
 
 PERFORMANCE_DOC = """# Performance
@@ -118,6 +140,62 @@ class Row(Load):
     x_hand_written: NotRequired[float]
 
 
+class BenchError(Exception):
+    """Why the bench cannot go on, in one line for whoever ran it."""
+
+
+class Unexpected(BenchError):
+    """A failure nobody foresaw: its traceback is worth offering (BENCH_DEBUG=1)."""
+
+
+class Interrupted(BaseException):
+    """A signal asked the bench to stop; a BaseException, so no `except Exception` swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def one_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+@contextmanager
+def step(what: str) -> Iterator[None]:
+    """Say which part of the run an unforeseen error broke, in one line."""
+    try:
+        yield
+    except BenchError:
+        raise
+    except Exception as error:
+        raise Unexpected(
+            f"{what} failed: {type(error).__name__}: {one_line(str(error))}"
+        ) from error
+
+
+class Target(NamedTuple):
+    """A row to measure, and the status that shows it measured what it names."""
+
+    name: str
+    path: str
+    headers: dict[str, str]
+    expected: int = 200
+    script: str | None = None
+
+
+def judge(name: str, path: str, expected: int, status: int, non_2xx_3xx: int = 0) -> str | None:
+    """
+    Why a measured row cannot stand, or None. A row that answers anything but
+    its expected status measures an error page (or another server); one
+    whose load met 4xx/5xx answers measured those in part.
+    """
+    if status != expected:
+        return f"{name!r} ({path}) answered {status}, expected {expected}"
+    if non_2xx_3xx:
+        return f"{name!r} ({path}) got {non_2xx_3xx} non-2xx/3xx responses under wrk, expected none"
+    return None
+
+
 def server_env() -> dict[str, str]:
     """Production settings, as an operator would run them, on loopback."""
     env = dict(os.environ)
@@ -150,8 +228,73 @@ def last_line(command: str, *args: str) -> str:
     return out.getvalue().strip().splitlines()[-1]
 
 
+def ensure_database(url: str) -> bool:
+    """
+    Create the PostgreSQL database `url` names if it does not exist yet, as
+    `make test` does for its test database, so that a new DATABASE_URL works
+    on the first run; True if it was created. Other engines: nothing.
+    """
+    import dj_database_url
+    import psycopg
+    from psycopg import sql
+
+    config = dj_database_url.parse(url)
+    name = config.get("NAME")
+    if not config["ENGINE"].endswith(("postgresql", "postgis")) or not name:
+        return False
+    # Only what libpq understands: the URL's query may also carry Django's own options.
+    libpq = {option.keyword.decode() for option in psycopg.pq.Conninfo.get_defaults()}
+    params: dict[str, Any] = {k: v for k, v in config.get("OPTIONS", {}).items() if k in libpq}
+    given = {
+        "host": config.get("HOST"),
+        "port": config.get("PORT"),
+        "user": config.get("USER"),
+        "password": config.get("PASSWORD"),
+    }
+    params.update({key: value for key, value in given.items() if value})
+    params.setdefault("connect_timeout", 10)
+    params.pop("dbname", None)
+    where = f"PostgreSQL at {params.get('host', 'the local socket')}:{params.get('port', 5432)}"
+    user = params.get("user") or os.environ.get("PGUSER") or getpass.getuser()
+    host, port = params.get("host", "localhost"), params.get("port", 5432)
+    create_it = (
+        f"run `createdb -h {host} -p {port} -U postgres -O {user} {name}`, then make bench again"
+    )
+    try:
+        psycopg.connect(dbname=name, **params).close()
+        return False
+    except psycopg.OperationalError as error:
+        # libpq gives no SQLSTATE for a failed connection: ask the maintenance
+        # database whether this one exists rather than read the message.
+        refused = one_line(str(error)).removeprefix("connection failed: ")
+    try:
+        maintenance = psycopg.connect(dbname="postgres", autocommit=True, **params)
+    except psycopg.OperationalError:
+        missing = "does not exist" in refused
+        raise BenchError(
+            f"cannot connect to database {name!r} on {where}: {refused}"
+            + (f"; {create_it}" if missing else "")
+        ) from None
+    with maintenance:
+        exists = maintenance.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if exists.fetchone():
+            raise BenchError(f"cannot connect to database {name!r} on {where}: {refused}")
+        try:
+            maintenance.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except psycopg.errors.DuplicateDatabase:
+            return False  # made by a run that started at the same time
+        except psycopg.Error as error:
+            raise BenchError(
+                f"database {name!r} does not exist on {where} and {user} may not create it"
+                f" ({one_line(str(error))}): {create_it}"
+            ) from error
+    print(f"Created the PostgreSQL database {name!r}.", flush=True)
+    return True
+
+
 def prepare(env: dict[str, str]) -> Facts:
     """Migrate, generate the data if missing, and make the credentials wrk will send."""
+    ensure_database(env["DATABASE_URL"])
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     import django
@@ -220,32 +363,182 @@ def prepare(env: dict[str, str]) -> Facts:
     return facts
 
 
-def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    for _ in range(100):
+def claim_port(port: int) -> socket.socket:
+    """
+    Listen on the bench's port before anything else, and hand that very socket
+    to gunicorn (serving): a port already taken — say by the gunicorn of a run
+    that died — stops the run here, and whatever answers on the port later can
+    only be the gunicorn this run started.
+    """
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # As gunicorn sets it: the previous run's connections, still in TIME_WAIT,
+    # must not keep the port from a new listener.
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(("127.0.0.1", port))
+        listener.listen(BACKLOG)
+    except OSError as error:
+        listener.close()
+        if error.errno == errno.EADDRINUSE:
+            raise BenchError(
+                f"port {port} on 127.0.0.1 (BENCH_PORT) is already in use, perhaps by an earlier"
+                f" run's gunicorn: see who holds it with `ss -ltnp 'sport = :{port}'` and stop it,"
+                f" or pick another port: BENCH_PORT={port + 1} make bench"
+            ) from None
+        raise BenchError(
+            f"cannot listen on 127.0.0.1:{port} (BENCH_PORT): {error.strerror}"
+        ) from None
+    return listener
+
+
+def dies_with_the_bench() -> Callable[[], None] | None:
+    """
+    What gunicorn's master runs before it starts, on Linux: the kernel sends
+    it SIGTERM when the bench dies, even by a SIGKILL that leaves no chance
+    to clean up (its workers follow a master that goes).
+    """
+    if sys.platform != "linux":
+        return None
+    # Looked up here, not in the forked child, where only the bare minimum is safe.
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    bench = os.getpid()
+    pr_set_pdeathsig = 1
+
+    def arm() -> None:
+        prctl(pr_set_pdeathsig, signal.SIGTERM)
+        if os.getppid() != bench:  # the bench died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return arm
+
+
+@contextmanager
+def serving(env: dict[str, str], listener: socket.socket) -> Iterator[subprocess.Popen[bytes]]:
+    """gunicorn on the listener, answering; stopped, with all its workers, however the block ends."""
+    fd = listener.fileno()
+    port = listener.getsockname()[1]
+    server = None
+    try:
+        server = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--workers",
+                "2",
+                "--bind",
+                f"fd://{fd}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            pass_fds=(fd,),
+            # Its own process group, which stop_server signals whole; and out
+            # of the terminal's, so a Ctrl-C reaches it only through the bench.
+            start_new_session=True,
+            preexec_fn=dies_with_the_bench(),
+        )
+        # gunicorn holds the port now. Were the bench's copy still open, a
+        # gunicorn that died would leave connections queueing for nobody
+        # instead of being refused.
+        listener.close()
+        wait_until_ready(server, port)
+        yield server
+    finally:
+        listener.close()
+        if server is not None:
+            stop_server(server)
+
+
+def wait_until_ready(server: subprocess.Popen[bytes], port: int) -> None:
+    url = f"http://127.0.0.1:{port}/bench/hello/"
+    deadline = time.monotonic() + READY_SECONDS
+    while True:
+        code = server.poll()
+        if code is not None:
+            raise BenchError(
+                f"gunicorn exited with code {code} before it answered (its log is above)"
+            )
         try:
-            urllib.request.urlopen(f"{BASE}/bench/hello/", timeout=1)
-            return server
-        except (urllib.error.URLError, ConnectionError):
+            with urllib.request.urlopen(url, timeout=1) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        except (OSError, HTTPException):
+            if time.monotonic() > deadline:
+                raise BenchError(
+                    f"gunicorn did not answer {url} within {READY_SECONDS} s"
+                ) from None
             time.sleep(0.2)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
+            continue
+        if status != 200:
+            raise BenchError(
+                f"gunicorn answered {url} with {status}, expected 200"
+                " (are CLAIMDESK_BENCH_ENDPOINTS=1 and its settings in effect?)"
+            )
+        return
+
+
+def ensure_running(server: subprocess.Popen[bytes]) -> None:
+    """A gunicorn that died mid-run would leave the rest of the rows measuring nothing."""
+    code = server.poll()
+    if code is not None:
+        raise BenchError(f"gunicorn exited with code {code} during the run (its log is above)")
+
+
+def live_members(group: int) -> list[int]:
+    """
+    The processes of a process group that still run. Zombies are left out: a
+    worker outliving its master waits to be reaped by PID 1, which in some
+    containers never comes, and holds no port meanwhile.
+    """
+    proc = Path("/proc")
+    if not proc.is_dir():
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return []
+        return [group]
+    members = []
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            # After the command's closing parenthesis: state, ppid, pgrp, …
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[2]) == group and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+def signal_group(group: int, signum: int) -> None:
+    try:
+        os.killpg(group, signum)
+    except ProcessLookupError:
+        pass
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """
+    SIGTERM to gunicorn's whole process group (the master leads it, its
+    workers share it), some time to finish, then SIGKILL to what is left —
+    at once if a second signal cuts the wait short.
+    """
+    group = server.pid
+    try:
+        signal_group(group, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_SECONDS
+        while live_members(group) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        if live_members(group):
+            signal_group(group, signal.SIGKILL)
+        server.wait()
+        deadline = time.monotonic() + 5
+        while live_members(group) and time.monotonic() < deadline:
+            time.sleep(0.05)
 
 
 def fetch(path: str, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
@@ -257,6 +550,9 @@ def fetch(path: str, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
             return response.status, dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers)
+    except (OSError, HTTPException) as error:
+        reason = getattr(error, "reason", error)
+        raise BenchError(f"GET {path} got no answer: {reason}") from error
 
 
 LATENCY = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
@@ -284,16 +580,33 @@ def wrk(path: str, headers: dict[str, str], script: str | None = None) -> Load:
         command += ["-s", str(script_file)]
     # A short warm-up, so every measurement starts with warm workers and caches.
     warm_up = [part if not part.startswith("-d") else "-d2s" for part in command]
-    subprocess.run(warm_up + [BASE + path], capture_output=True, check=True)
-    output = subprocess.run(
-        command + [BASE + path], capture_output=True, text=True, check=True
-    ).stdout
-    # wrk always reports the rate of a run that succeeded (check=True).
-    rps = float(cast(re.Match[str], re.search(r"Requests/sec:\s+([\d.]+)", output)).group(1))
+    run_wrk(warm_up + [BASE + path], 2)
+    return read_wrk(run_wrk(command + [BASE + path], SECONDS))
+
+
+def run_wrk(command: list[str], seconds: int) -> str:
+    # wrk stops on its own after `seconds`; a wrk still running long after
+    # hangs, and would hang the run (and keep gunicorn up) with it.
+    limit = seconds + 60
+    try:
+        return subprocess.run(
+            command, capture_output=True, text=True, check=True, timeout=limit
+        ).stdout
+    except subprocess.TimeoutExpired:
+        raise BenchError(f"wrk did not finish within {limit} s on {command[-1]}") from None
+    except subprocess.CalledProcessError as error:
+        said = one_line(error.stderr) or one_line(error.stdout) or f"exit {error.returncode}"
+        raise BenchError(f"wrk failed on {command[-1]}: {said}") from None
+
+
+def read_wrk(output: str) -> Load:
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if rate is None:
+        raise BenchError(f"wrk reported no Requests/sec: {one_line(output)}")
     latency = {p: float(v) * UNIT[u] for p, v, u in LATENCY.findall(output)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
-        "rps": rps,
+        "rps": float(rate.group(1)),
         "p50_ms": latency.get("50", 0.0),
         "p99_ms": latency.get("99", 0.0),
         "non_2xx_3xx": int(errors.group(1)) if errors else 0,
@@ -306,9 +619,26 @@ def time_one_at_a_time(path: str, headers: dict[str, str], count: int = 30) -> d
     timings = []
     for _ in range(count):
         started = time.perf_counter()
-        fetch(path, headers)
+        status, _ = fetch(path, headers)
         timings.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise BenchError(f"{path} answered {status} when timed alone, expected 200")
     return {"requests": count, "p50_ms": statistics.median(timings), "max_ms": max(timings)}
+
+
+def send(request: urllib.request.Request, expected: int) -> bytes:
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return cast(bytes, response.read())
+    except urllib.error.HTTPError as error:
+        raise BenchError(
+            f"{request.get_method()} {request.full_url} answered {error.code}, expected {expected}"
+        ) from None
+    except (OSError, HTTPException) as error:
+        reason = getattr(error, "reason", error)
+        raise BenchError(
+            f"{request.get_method()} {request.full_url} got no answer: {reason}"
+        ) from error
 
 
 def time_writes(facts: Facts, count: int = 30) -> dict[str, float]:
@@ -328,51 +658,63 @@ def time_writes(facts: Facts, count: int = 30) -> dict[str, float]:
             f"{BASE}/api/v1/corroborations/", data=body, headers=headers, method="POST"
         )
         started = time.perf_counter()
-        with urllib.request.urlopen(request, timeout=30) as response:
-            created = json.loads(response.read())
+        created = json.loads(send(request, 201))
         timings.append((time.perf_counter() - started) * 1000)
         delete = urllib.request.Request(
             f"{BASE}/api/v1/corroborations/{created['id']}/", headers=headers, method="DELETE"
         )
-        urllib.request.urlopen(delete, timeout=30).read()
+        send(delete, 204)
     return {"writes": count, "p50_ms": statistics.median(timings), "max_ms": max(timings)}
 
 
-def main() -> None:
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is missing: apt-get install -y wrk")
-    env = server_env()
-    facts = prepare(env)
-    server = start_server(env)
-    try:
-        partner = {"Authorization": f"Api-Key {facts['key']}"}
-        staff = {"Cookie": f"sessionid={facts['session']}"}
-        claims_list = "/api/v1/claims/?page_size=50"
-        status, headers = fetch(claims_list, partner)
-        etag = headers.get("ETag", "")
-        pages = -(-SIZE["claims"] // 50)
-        targets: list[tuple[str, str, dict[str, str], *tuple[str, ...]]] = [
-            ("hello", "/bench/hello/", {}),
-            ("hand-written", "/bench/claims/", {}),
-            ("API claims list (50)", claims_list, partner),
-            (
-                "API claims list, page after page",
-                claims_list,
-                partner,
-                PAGES_IN_TURN.format(pages=pages, path=claims_list),
-            ),
-            ("API claim detail", f"/api/v1/claims/{facts['claim']}/", partner),
-            ("API 304 (If-None-Match)", claims_list, {**partner, "If-None-Match": etag}),
-            ("API changes feed", "/api/v1/changes/?since=0", partner),
-            ("dashboard overview", "/", staff),
-            ("dispute page", f"/disputes/{facts['dispute']}/", staff),
-            ("unchanged poll (204)", f"/?since={facts['change']}", {**staff, "HX-Request": "true"}),
-        ]
-        results: dict[str, Row] = {}
-        for name, path, headers, *script in targets:
+def measure(
+    server: subprocess.Popen[bytes], facts: Facts
+) -> tuple[dict[str, Row], dict[str, dict[str, float]], dict[str, float]]:
+    """Every row under wrk, then the unloaded timings; each row must answer as it is meant to."""
+    partner = {"Authorization": f"Api-Key {facts['key']}"}
+    staff = {"Cookie": f"sessionid={facts['session']}"}
+    claims_list = "/api/v1/claims/?page_size=50"
+    status, headers = fetch(claims_list, partner)
+    if problem := judge("API claims list (50)", claims_list, 200, status):
+        raise BenchError(problem)
+    etag = headers.get("ETag", "")
+    pages = -(-SIZE["claims"] // 50)
+    targets = [
+        Target("hello", "/bench/hello/", {}),
+        Target("hand-written", "/bench/claims/", {}),
+        Target("API claims list (50)", claims_list, partner),
+        Target(
+            "API claims list, page after page",
+            claims_list,
+            partner,
+            script=PAGES_IN_TURN.format(pages=pages, path=claims_list),
+        ),
+        Target("API claim detail", f"/api/v1/claims/{facts['claim']}/", partner),
+        Target("API 304 (If-None-Match)", claims_list, {**partner, "If-None-Match": etag}, 304),
+        Target("API changes feed", "/api/v1/changes/?since=0", partner),
+        Target("dashboard overview", "/", staff),
+        Target("dispute page", f"/disputes/{facts['dispute']}/", staff),
+        Target(
+            "unchanged poll (204)",
+            f"/?since={facts['change']}",
+            {**staff, "HX-Request": "true"},
+            204,
+        ),
+    ]
+    results: dict[str, Row] = {}
+    for name, path, headers, expected, script in targets:
+        with step(f"measuring {name!r}"):
+            ensure_running(server)
             status, _ = fetch(path, headers)
             print(f"  {name:<32} {path}  → {status}", flush=True)
-            results[name] = {"path": path, "status": status, **wrk(path, headers, *script)}
+            if problem := judge(name, path, expected, status):
+                raise BenchError(problem)
+            load = wrk(path, headers, script)
+            ensure_running(server)
+            if problem := judge(name, path, expected, status, load["non_2xx_3xx"]):
+                raise BenchError(problem)
+            results[name] = {"path": path, "status": status, **load}
+    with step("timing requests one at a time"):
         unloaded = {
             name: time_one_at_a_time(path, headers)
             for name, path, headers in [
@@ -381,10 +723,23 @@ def main() -> None:
                 ("API claims list (50)", claims_list, partner),
             ]
         }
+    with step("timing writes"):
         writes = time_writes(facts)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+    ensure_running(server)
+    return results, unloaded, writes
+
+
+def main() -> None:
+    # First, before minutes of preparation: a port that is taken ends the run here.
+    listener = claim_port(PORT)
+    with listener:
+        if shutil.which("wrk") is None:
+            raise BenchError("wrk is missing: apt-get install -y wrk")
+        env = server_env()
+        with step("preparing the data"):
+            facts = prepare(env)
+        with step("measuring"), serving(env, listener) as server:
+            results, unloaded, writes = measure(server, facts)
 
     hello, hand = results["hello"]["rps"], results["hand-written"]["rps"]
     for row in results.values():
@@ -407,8 +762,57 @@ def main() -> None:
         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     print(section(report))
-    write_reports(report)
+    with step("writing the reports"):
+        write_reports(report)
     print("written to bench/results.json and docs/performance.md")
+
+
+# Ctrl-C, `timeout` or `kill`, a closed terminal.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def interrupted(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted(signum)
+
+
+def restore_signals(caught: Iterable[int]) -> None:
+    for signum in caught:
+        signal.signal(signum, signal.SIG_DFL)
+
+
+def cli(work: Callable[[], None] = main) -> int:
+    """
+    Run `work` and turn its end into an exit status: 0, or a one-line reason
+    on stderr and 1; a signal stops it through the same clean-up (finally
+    blocks stop gunicorn), then ends the bench by that signal, as a shell
+    expects of a command it interrupted.
+    """
+    debug = os.environ.get("BENCH_DEBUG", "") not in ("", "0")
+    # A signal ignored from the start stays so: under nohup, a closed terminal
+    # must not stop the run.
+    caught = [signum for signum in STOP_SIGNALS if signal.getsignal(signum) != signal.SIG_IGN]
+    for signum in caught:
+        signal.signal(signum, interrupted)
+    try:
+        work()
+    except Interrupted as stop:
+        # The clean-up is done: another signal may end the bench at once.
+        restore_signals(caught)
+        print(f"bench: stopped by {stop}", file=sys.stderr, flush=True)
+        sys.stdout.flush()
+        os.kill(os.getpid(), stop.signum)
+        return 128 + stop.signum
+    except Exception as error:
+        restore_signals(caught)
+        if debug:
+            traceback.print_exception(error)
+        if not isinstance(error, BenchError):
+            error = Unexpected(f"{type(error).__name__}: {one_line(str(error))}")
+        offer = isinstance(error, Unexpected) and not debug
+        hint = " (BENCH_DEBUG=1 shows the traceback)" if offer else ""
+        print(f"bench: {error}{hint}", file=sys.stderr, flush=True)
+        return 1
+    return 0
 
 
 def section(report: dict[str, Any]) -> str:
@@ -469,4 +873,4 @@ def write_reports(report: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(cli())
