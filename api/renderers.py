@@ -51,8 +51,28 @@ class SplicingJSONRenderer(JSONRenderer):
 
 
 class JSONLDRenderer(JSONRenderer):
+    """
+    JSON-LD that a partner can paste as it comes into a
+    <script type="application/ld+json"> (docs/api.md says to): `<`, `>` and
+    `&` are written as JSON escapes, so no text a claim carries can close
+    the element or open a comment in it. DRF already escapes U+2028 and
+    U+2029. The JSON value is the same; only its bytes differ.
+    """
+
     media_type = "application/ld+json"
     format = "jsonld"
+
+    # JSON has none of these characters outside strings, so each one found
+    # in the text is inside a string, where its escape means the same.
+    HTML_ESCAPES = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"))
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        body = super().render(data, accepted_media_type, renderer_context)
+        for character, escape in self.HTML_ESCAPES:
+            body = body.replace(character, escape)
+        return body
 
 
 class FirstRendererNegotiation(BaseContentNegotiation):

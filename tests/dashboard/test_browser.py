@@ -1,12 +1,15 @@
 """
-A reporter's session in a real Chromium against a live server: recording and
-removing evidence on a claim and watching the scores move without a reload.
+A reporter's session in a real Chromium against a live server: recording,
+editing and removing evidence on a claim and watching the scores move without
+a reload, and every dashboard page a reporter opens, with no console error and
+nothing refused by the Content Security Policy on the way.
 
 Drives Debian's Chromium through Playwright (never a browser Playwright
 downloads). Screenshots go to /tmp/claimdesk-shots/ for a person to look at.
 """
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -52,14 +55,30 @@ def desk(transactional_db, django_db_serialized_rollback, live_server, hanoi, re
     return hanoi
 
 
+# Reports each securitypolicyviolation event of every document the page loads
+# (Playwright runs it before the page's own scripts, whatever the CSP says).
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => window.reportViolation(
+  `${document.URL}: ${event.effectiveDirective} refused ${event.blockedURI}`
+  + ` ${JSON.stringify(event.sample)} from ${event.sourceFile}:${event.lineNumber}`
+  + ` on ${event.target.outerHTML ? event.target.outerHTML.slice(0, 120) : event.target}`));
+"""
+
+
 class Watched:
-    """A page whose console errors and requests are recorded for the final checks."""
+    """
+    A page whose console errors, CSP violations and requests are recorded
+    for the final checks.
+    """
 
     def __init__(self, context, live_url: str) -> None:
         self.page = context.new_page()
         self.page.set_default_timeout(10_000)
         self.errors: list[str] = []
+        self.violations: list[str] = []
         self.foreign: list[str] = []
+        self.page.expose_function("reportViolation", lambda text: self.violations.append(text))
+        self.page.add_init_script(REPORT_VIOLATIONS)
         host = urlsplit(live_url).netloc
         self.page.on(
             "console",
@@ -76,6 +95,13 @@ class Watched:
         # caret="initial": hiding the caret would inject a <style>, which the CSP refuses.
         self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True, caret="initial")
 
+    def problems(self) -> list[str]:
+        """Everything that went wrong so far: console errors, then CSP violations."""
+        # A violation event is dispatched in a task of its own; one more turn
+        # of the page's event loop delivers any still queued.
+        self.page.evaluate("() => new Promise((resolve) => setTimeout(resolve))")
+        return self.errors + self.violations
+
 
 def log_in(page, live_url: str, username: str) -> None:
     page.goto(live_url + reverse("login"))
@@ -85,7 +111,24 @@ def log_in(page, live_url: str, username: str) -> None:
     page.wait_for_url(live_url + reverse("dashboard:overview"))
 
 
-def test_reporter_records_and_removes_evidence_and_sees_the_scores_move(browser, desk, live_server):
+def resize_by_hand(page, selector: str, *, taller_by: int) -> None:
+    """Drag a textarea's corner, as a person making room for a long quote does."""
+    box = page.locator(selector)
+    box.scroll_into_view_if_needed()
+    corner = box.bounding_box()
+    x, y = corner["x"] + corner["width"] - 4, corner["y"] + corner["height"] - 4
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y + taller_by, steps=5)
+    page.mouse.up()
+    # The browser keeps the new size in the element's style attribute: what
+    # htmx must not copy onto the box it swaps in (the CSP refuses inline styles).
+    assert "height" in (box.get_attribute("style") or "")
+
+
+def test_reporter_records_edits_and_removes_evidence_and_sees_the_scores_move(
+    browser, desk, live_server
+):
     from playwright.sync_api import expect
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -119,6 +162,7 @@ def test_reporter_records_and_removes_evidence_and_sees_the_scores_move(browser,
     expect(page.locator("#source-options option[value='Reuters']")).to_have_count(1)
     page.fill("#id_source", "Reuters")
     page.select_option("#id_stance", "supports")
+    resize_by_hand(page, "#id_quote", taller_by=80)
     page.fill("#id_quote", "Kim wanted every sanction lifted, a negotiator told Reuters.")
     page.click("text=Record evidence")
 
@@ -143,6 +187,25 @@ def test_reporter_records_and_removes_evidence_and_sees_the_scores_move(browser,
     assert Corroboration.objects.filter(claim=desk.us_claim).count() == 6
     watched.shot("claim-validation-error")
 
+    # Editing in place: the form fills with the evidence, saving rewrites it.
+    page.click("#evidence li:has-text('Reuters') >> text=Edit")
+    expect(page.locator("#corroboration-form")).to_contain_text("Edit evidence from Reuters")
+    expect(page.locator("#id_quote")).to_have_value(
+        "Kim wanted every sanction lifted, a negotiator told Reuters."
+    )
+    resize_by_hand(page, "#id_quote", taller_by=60)
+    page.fill("#id_quote", "Kim wanted all the sanctions lifted, a negotiator told Reuters.")
+    page.click("text=Save changes")
+    expect(page.locator("#messages")).to_contain_text("Evidence from Reuters updated.")
+    expect(page.locator("#evidence")).to_contain_text("Kim wanted all the sanctions lifted")
+    expect(page.locator("#corroboration-form")).to_contain_text("Add evidence")
+    expect(claim_score).to_have_text(new_score)
+    assert page.evaluate("window.notReloaded") is True
+    assert Corroboration.objects.get(claim=desk.us_claim, source__name="Reuters").quote == (
+        "Kim wanted all the sanctions lifted, a negotiator told Reuters."
+    )
+    watched.shot("claim-after-editing")
+
     # Removing asks first; confirming takes the score back.
     page.click("#evidence li:has-text('Reuters') >> text=Remove")
     expect(page.locator("#corroboration-form")).to_contain_text("Remove this evidence?")
@@ -162,7 +225,7 @@ def test_reporter_records_and_removes_evidence_and_sees_the_scores_move(browser,
     phone.page.goto(live_server.url + desk.us_claim.get_absolute_url())
     phone.shot("claim-phone")
 
-    assert watched.errors + phone.errors == []
+    assert watched.problems() + phone.problems() == []
     assert watched.foreign + phone.foreign == []
 
 
@@ -191,4 +254,38 @@ def test_overview_picks_up_a_change_made_elsewhere_without_a_reload(
     expect(nk_card.locator(".gauge-score")).not_to_have_text("0.64", timeout=12_000)
     expect(nk_card).to_contain_text("Yonhap supports claim")
     assert page.evaluate("window.notReloaded") is True
-    assert watched.errors == [] and watched.foreign == []
+    assert watched.problems() == [] and watched.foreign == []
+
+
+def test_every_page_a_reporter_opens_is_clean(browser, desk, live_server):
+    from playwright.sync_api import expect
+
+    watched = Watched(browser.new_context(viewport={"width": 1280, "height": 900}), live_server.url)
+    page = watched.page
+    log_in(page, live_server.url, "reporter")
+    expect(page.locator("h1")).to_have_text("Disputes")
+
+    page.click(f"text={desk.dispute.title}")
+    expect(page.locator("h1")).to_contain_text(desk.dispute.title)
+    page.select_option("#id_verdict", index=1)
+    expect(page.locator("#accounts .result-count")).to_be_visible()
+
+    page.goto(live_server.url + desk.nk_claim.get_absolute_url())
+    expect(page.locator("#claim-title")).to_contain_text(desk.nk_claim.text)
+
+    page.click("nav[aria-label=Main] >> text=Sources")
+    expect(page.locator("h1")).to_have_text("Sources")
+    page.fill("#id_q", "Associated")
+    expect(page.locator("#source-results-count")).to_contain_text("1 source matches")
+    page.click("#source-results >> text=The Associated Press")
+    expect(page.locator("h1")).to_have_text("The Associated Press")
+
+    page.click("nav[aria-label=Main] >> text=Activity")
+    expect(page.locator("h1")).to_have_text("Activity")
+    page.select_option("#id_kind", index=1)
+    expect(page).to_have_url(re.compile(r"kind="))
+
+    page.click("text=Log out")
+    expect(page.locator("h1")).to_have_text("Sign in to claimdesk")
+
+    assert watched.problems() == [] and watched.foreign == []
