@@ -9,7 +9,8 @@ Who may call the API, and how often.
   permissions: Reporters write claims and evidence, Editors everything.
 - No credentials: 401 with ``WWW-Authenticate``; wrong role: 403.
 - Throttles count requests per partner key, per user and per anonymous
-  address in fixed windows of the shared cache (Redis when REDIS_URL is set).
+  address (api/client_address.py) in fixed windows of the store every app
+  process shares (api/shared_store.py: Redis, else the database).
   A partner's 304 is not counted (api/middleware.py answers most).
 """
 
@@ -22,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar, cast
 
-from django.core.cache import cache
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, ForeignKey
@@ -39,8 +39,10 @@ from rest_framework_api_key.models import AbstractAPIKey, APIKey
 
 from changelog.models import Change
 
+from .client_address import client_address
 from .conditional import Head
 from .models import StaffToken
+from .shared_store import shared_store
 
 # What djangorestframework-api-key generates: <prefix>.<secret>, letters and digits.
 KEY_FORMAT = re.compile(r"[A-Za-z0-9]{1,8}\.[A-Za-z0-9]{1,128}")
@@ -303,9 +305,9 @@ class ModelPermissionsOrPartnerReadOnly(DjangoModelPermissions):
 
 class FixedWindowThrottle(BaseThrottle):
     """
-    Counts requests in fixed windows with the cache's atomic increment, so that
-    app servers sharing Redis share one exact count (DRF's own throttles
-    rewrite a list of timestamps, which loses hits when servers race).
+    Counts requests in fixed windows with the shared store's atomic increment,
+    so that every app process and server shares one exact count (DRF's own
+    throttles rewrite a list of timestamps, which loses hits when they race).
 
     The rate is read from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope] on
     each request, so a changed setting applies without a restart of the class.
@@ -316,6 +318,11 @@ class FixedWindowThrottle(BaseThrottle):
     def ident(self, request: Request) -> str | None:
         """Whom to count, or None when this throttle does not apply."""
         raise NotImplementedError
+
+    def get_ident(self, request: Request) -> str:
+        # DRF's reads NUM_PROXIES its own way; the login lockout and the
+        # throttles must agree on who the client is.
+        return client_address(request)
 
     def rate(self) -> tuple[int, int] | None:
         # "<count>/<period>", as DRF's own throttles read it; the stubs say a number.
@@ -333,16 +340,25 @@ class FixedWindowThrottle(BaseThrottle):
         limit, period = rate
         now = time.time()
         window = int(now // period)
-        key = f"throttle:{self.scope}:{ident}:{window}"
-        # add() is a no-op when the window already has a counter.
-        cache.add(key, 0, timeout=period + 1)
-        try:
-            hits = cache.incr(key)
-        except ValueError:  # the counter expired between add() and incr()
-            cache.set(key, 1, timeout=period + 1)
-            hits = 1
+        hits = self._count(f"throttle:{self.scope}:{ident}:{window}", timeout=period + 1)
         self._wait = (window + 1) * period - now
         return hits <= limit
+
+    @staticmethod
+    def _count(key: str, *, timeout: int) -> int:
+        """This request's number in the window: one atomic step whoever else counts."""
+        store = shared_store()
+        # Increment first: after the window's first request that is the only
+        # write (one UPDATE on the database store).
+        for _ in range(3):
+            try:
+                return store.incr(key)
+            except ValueError:  # the window's first request, or its counter expired
+                if store.add(key, 1, timeout=timeout):
+                    return 1
+                # Another request started the window between the two: count on it.
+        # Three races lost in a row: the store is failing to keep the key.
+        raise RuntimeError(f"The shared store does not keep the throttle counter {key!r}.")
 
     def wait(self) -> float:
         return max(1, math.ceil(self._wait))

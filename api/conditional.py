@@ -44,7 +44,6 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import parse_qsl
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags, quote_etag
@@ -57,6 +56,8 @@ from rest_framework.response import Response
 from rest_framework_api_key.models import APIKey
 
 from changelog.models import Change, Versioned
+
+from .shared_store import shared_store
 
 _V = TypeVar("_V", bound=Versioned)
 
@@ -252,12 +253,16 @@ def claim_idempotency_key(request: Request) -> IdempotentPost | None:
         fingerprint=_fingerprint(request.data),
     )
     pending = {"state": "pending", "fingerprint": post.fingerprint}
-    if cache.add(post.cache_key, pending, timeout=IDEMPOTENCY_LOCK_TTL):
+    # The store every app process shares: a retry that reaches another
+    # worker or server must find the key taken.
+    store = shared_store()
+    if store.add(post.cache_key, pending, timeout=IDEMPOTENCY_LOCK_TTL):
         return post
-    record = cache.get(post.cache_key)
+    record = store.get(post.cache_key)
     if record is None:  # finished and expired between add() and get()
-        cache.add(post.cache_key, pending, timeout=IDEMPOTENCY_LOCK_TTL)
-        return post
+        if store.add(post.cache_key, pending, timeout=IDEMPOTENCY_LOCK_TTL):
+            return post
+        raise IdempotencyKeyInUse()  # and another retry took it in between
     if record["fingerprint"] != post.fingerprint:
         raise IdempotencyKeyReused()
     if record["state"] == "pending":
@@ -270,7 +275,7 @@ def claim_idempotency_key(request: Request) -> IdempotentPost | None:
 def settle_idempotency_key(post: IdempotentPost, response: Response) -> None:
     """Keep a successful answer for replays; free the key after a failure."""
     if status.is_success(response.status_code):
-        cache.set(
+        shared_store().set(
             post.cache_key,
             {
                 "state": "done",
@@ -282,7 +287,7 @@ def settle_idempotency_key(post: IdempotentPost, response: Response) -> None:
             timeout=IDEMPOTENCY_TTL,
         )
     else:
-        cache.delete(post.cache_key)
+        shared_store().delete(post.cache_key)
 
 
 # The headers above, as OpenAPI parameters, for the schema class to add to

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -54,6 +55,16 @@ class ErrorSerializer(serializers.Serializer):
     """The body of every error response."""
 
     error = ErrorDetailSerializer()
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+    def __init__(self) -> None:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        size = f"{limit // 1024} KB" if limit else "the limit"
+        super().__init__(f"The body is larger than {size}; send a smaller request.")
 
 
 class Conflict(exceptions.APIException):
@@ -107,6 +118,8 @@ def _as_api_exception(exc: Exception) -> Exception:
         return exceptions.PermissionDenied(*exc.args)
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(detail=serializers.as_serializer_error(exc))
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge()
     if isinstance(exc, StaleObjectError):
         return PreconditionFailed(str(exc))
     if isinstance(exc, IntegrityError):
@@ -170,8 +183,13 @@ def json_error_response(
         )
     else:
         code, default = _CODES.get(status_code, "error"), "The request was refused."
-    message = message or default
-    response = JsonResponse(error_body(status_code, code, message), status=status_code)
+    body = error_body(status_code, code, message or default)
+    # DRF already said what went wrong, but rendered it as HTML or YAML (the
+    # docs, the schema): keep its words.
+    data = getattr(original, "data", None)
+    if message is None and isinstance(data, dict) and isinstance(data.get("error"), dict):
+        body = data
+    response = JsonResponse(body, status=status_code)
     if original is not None:
         for header in ("Allow", "WWW-Authenticate", "Retry-After", "Vary"):
             if original.has_header(header):

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import cast
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.urls import is_valid_path
 from rest_framework.exceptions import AuthenticationFailed
@@ -42,7 +43,7 @@ from .conditional import (
     representation_tag,
     set_validators,
 )
-from .errors import json_error_response
+from .errors import PayloadTooLarge, json_error_response
 
 API_PREFIX = "/api/v1/"
 
@@ -95,6 +96,10 @@ class APIErrorsAsJSONMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and self.too_large(request):
+            # Refused before anything reads the body: Django would stop at
+            # the limit too, but with a 400 that says nothing of the size.
+            return json_error_response(413, request=request, message=str(PayloadTooLarge().detail))
         if self.lacks_its_slash(request):
             # CommonMiddleware would redirect, and a client following the
             # redirect turns its write into a GET (with DEBUG on, it crashes).
@@ -109,6 +114,12 @@ class APIErrorsAsJSONMiddleware:
         ):
             return json_error_response(response.status_code, request=request, original=response)
         return response
+
+    @staticmethod
+    def too_large(request: HttpRequest) -> bool:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        length = request.META.get("CONTENT_LENGTH") or ""
+        return limit is not None and length.isdigit() and int(length) > limit
 
     @staticmethod
     def lacks_its_slash(request: HttpRequest) -> bool:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from rest_framework import exceptions, serializers, status, viewsets
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from changelog.models import Versioned
 
 from .conditional import ConditionalRequestsMixin
+from .parsers import JSONParser
 
 _M = TypeVar("_M", bound=Versioned)
 

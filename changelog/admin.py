@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.admin.widgets import AdminURLFieldWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -102,7 +103,28 @@ def model_fields(form: forms.ModelForm, names: list[str] | None = None) -> Field
     return {name: form.cleaned_data[name] for name in wanted if name in editable}
 
 
-class ServiceAdmin(SimpleHistoryAdmin, Generic[ModelT]):
+class DateHierarchyGuard:
+    """
+    Refuses a date drill-down the admin cannot turn into a date: Django
+    catches a ValueError there (?…__month=13) but not the OverflowError of a
+    year like 99999999999, which was a 500. Answered as Django answers any
+    lookup it cannot use: back to the list, flagged ?e=1.
+    """
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # A mixin's getattr: the attribute is ModelAdmin's, set by subclasses.
+        field = getattr(self, "date_hierarchy", None)
+        if field:
+            for part, digits in (("year", 4), ("month", 2), ("day", 2)):
+                value = request.GET.get(f"{field}__{part}")
+                if value is not None and not (value.isdigit() and len(value) <= digits):
+                    return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+
+
+class ServiceAdmin(DateHierarchyGuard, SimpleHistoryAdmin, Generic[ModelT]):
     """
     A ModelAdmin whose writes are the services'. Subclasses say how to
     create, update and delete one object; this class routes the admin's save,
@@ -219,7 +241,7 @@ class ServiceAdmin(SimpleHistoryAdmin, Generic[ModelT]):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(DateHierarchyGuard, admin.ModelAdmin):
     """Derived or append-only records: looked at, never written by hand."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -74,7 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "log_request_id.middleware.RequestIDMiddleware",
+    # django-log-request-id's, refusing ids of an unsafe shape.
+    "config.logging.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dashboard.http.VaryOnHtmxMiddleware",
+    "dashboard.http.RefuseNulInQueryMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
@@ -143,8 +145,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache, and with it sessions and API throttles: Redis when REDIS_URL is set,
-# so that several app servers share them.
+# Cache, and with it sessions: Redis when REDIS_URL is set, so that several
+# app servers share them.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES: dict[str, dict[str, Any]] = {
@@ -164,6 +166,26 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 25000},
         }
     }
+# API throttle counters and Idempotency-Keys must be one for every process
+# that answers (api/shared_store.py): the same Redis when there is one; else,
+# in production (several gunicorn workers), the database; else (development
+# and tests, one process) the default cache itself, since a memory cache with
+# the same (empty) location shares its storage: no query more per request,
+# and clearing the cache clears them too.
+if REDIS_URL or DEBUG:
+    CACHES["shared"] = dict(CACHES["default"])
+else:
+    CACHES["shared"] = {"BACKEND": "api.shared_store.DatabaseStore"}
+
+# How many proxies in front of the app append to X-Forwarded-For: only that
+# many of its right-most entries are believed, to find the client's address
+# for the login lockout and the API throttles (api/client_address.py). 0
+# ignores the header: then anybody could write it.
+CLAIMDESK_PROXY_COUNT = int(
+    os.environ.get("DJANGO_PROXY_COUNT", "1" if env_bool("DJANGO_BEHIND_PROXY", False) else "0")
+)
+if CLAIMDESK_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("DJANGO_PROXY_COUNT must be 0 or more.")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -184,9 +206,8 @@ AXES_COOLOFF_TIME = float(os.environ.get("CLAIMDESK_LOGIN_COOLOFF_HOURS", "0.25"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-if env_bool("DJANGO_BEHIND_PROXY", False):
-    AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "1"))
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The address is the client's, not the load balancer's (CLAIMDESK_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "api.client_address.client_address"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:overview"
@@ -265,6 +286,8 @@ REST_FRAMEWORK = {
         "staff": os.environ.get("CLAIMDESK_RATE_STAFF", "1200/minute"),
         "anonymous": os.environ.get("CLAIMDESK_RATE_ANONYMOUS", "120/minute"),
     },
+    # What DRF's own BaseThrottle.get_ident believes; ours ask api/client_address.py.
+    "NUM_PROXIES": CLAIMDESK_PROXY_COUNT,
     "DEFAULT_PERMISSION_CLASSES": [
         "api.auth.ModelPermissionsOrPartnerReadOnly",
     ],

@@ -1,7 +1,8 @@
 """
 Several app servers behind a load balancer share one Redis (REDIS_URL): a
-partner's throttle and a staff member's session hold whichever server a
-request lands on.
+partner's throttle, an Idempotency-Key and a staff member's session hold
+whichever server a request lands on. (Without Redis, tests/test_processes.py
+runs two real workers on the database store.)
 
 Each server is a test client of its own (its own cookies, its own handler).
 That two clients in one process agree would prove nothing by itself, since a
@@ -18,6 +19,9 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
+
+from api.models import StaffToken
+from sources.models import Party
 
 pytestmark = pytest.mark.skipif(
     not settings.REDIS_URL,
@@ -101,3 +105,19 @@ def test_signing_out_on_one_server_signs_out_on_every_server(db, viewer, shared_
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
     assert not list(shared_redis.scan_iter(match=f"*{session_key}*"))
+
+
+def test_idempotency_key_taken_on_one_server_is_replayed_by_another(db, editor, shared_redis):
+    _, token = StaffToken.objects.create_key(user=editor, name="two servers")
+    server_a, server_b = APIClient(), APIClient()
+    for server in (server_a, server_b):
+        server.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    body = {"name": "United States", "slug": "united-states"}
+
+    first = server_a.post("/api/v1/parties/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = server_b.post("/api/v1/parties/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert Party.objects.count() == 1
+    assert len(list(shared_redis.scan_iter(match="*idempotency:*"))) == 1

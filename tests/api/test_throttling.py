@@ -121,3 +121,63 @@ def test_throttled_partner_still_gets_304_on_the_real_api_but_429_without_a_tag(
 
     assert partner_client.get("/api/v1/claims/", HTTP_IF_NONE_MATCH=etag).status_code == 304
     assert partner_client.head("/api/v1/claims/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+# Anonymous callers are counted per client address, which is REMOTE_ADDR
+# unless trusted proxies are configured (docs/operations.md): a forged
+# X-Forwarded-For must not buy a fresh count.
+
+SCHEMA = "/api/v1/schema/?format=json"
+
+
+@pytest.fixture
+def low_anonymous_rate(settings):
+    # Per hour: the schema takes a while to build, and a test that straddled
+    # two windows would start counting again.
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "anonymous": "2/hour",
+        },
+    }
+
+
+@pytest.mark.urls("config.urls")
+def test_anonymous_rotating_forwarded_for_without_a_proxy_is_still_throttled(
+    db, low_anonymous_rate
+):
+    anonymous = APIClient()
+    statuses = [
+        anonymous.get(SCHEMA, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}").status_code for n in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+
+
+@pytest.mark.urls("config.urls")
+def test_anonymous_rotating_forwarded_for_behind_a_proxy_is_counted_by_what_it_appended(
+    db, low_anonymous_rate, settings
+):
+    settings.CLAIMDESK_PROXY_COUNT = 1
+    anonymous = APIClient()
+    statuses = [
+        anonymous.get(
+            SCHEMA, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.7"
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+
+
+@pytest.mark.urls("config.urls")
+def test_anonymous_clients_behind_a_proxy_each_have_their_own_count(
+    db, low_anonymous_rate, settings
+):
+    settings.CLAIMDESK_PROXY_COUNT = 1
+    anonymous = APIClient()
+
+    def from_client(address):
+        return anonymous.get(SCHEMA, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=address)
+
+    assert [from_client("203.0.113.7").status_code for _ in range(3)] == [200, 200, 429]
+    assert from_client("203.0.113.8").status_code == 200
