@@ -276,7 +276,7 @@ class ClaimViewSet(ServiceViewSet[Claim]):
         claims = self.filter_queryset(self.get_queryset())
         # Paginate the stamps alone, so that counting does not drag along the
         # joins the rows need; the page's claims then come from the cache
-        # (claims/claim_cache.py), built from their rows where it misses.
+        # (claim_json.py), built from their rows where it misses.
         page = self.paginate_queryset(claims.values_list(*STAMP_COLUMNS))
         assert page is not None  # every list is paginated (DEFAULT_PAGINATION_CLASS)
         rendered = rendered_claims([ClaimStamp(*stamp) for stamp in page])

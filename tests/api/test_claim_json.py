@@ -6,7 +6,7 @@ must still be the claim as it is now, after any write that shows in it.
 import hashlib
 import json
 
-from api.resources import claim_json as claim_cache
+from api.resources import claim_json
 from api.resources.claims import ClaimSerializer
 from claims import services
 from claims.models import Claim
@@ -121,7 +121,7 @@ def test_a_renamed_party_and_a_new_dispute_slug_show(partner_client, hanoi, edit
 
 def test_the_format_version_moves_with_the_representations_shape(hanoi):
     # A deploy that changes what a claim's JSON holds must bump
-    # claim_cache.FORMAT, or the cache would serve the old shape: this pins
+    # claim_json.FORMAT, or the cache would serve the old shape: this pins
     # the shape (every key path) to the format version.
     def paths(value, prefix=""):
         if isinstance(value, dict):
@@ -135,6 +135,6 @@ def test_the_format_version_moves_with_the_representations_shape(hanoi):
     shape = sorted(set().union(*(paths(as_serialized(claim)) for claim in Claim.objects.all())))
     digest = hashlib.sha256("\n".join(shape).encode()).hexdigest()[:12]
 
-    assert (claim_cache.FORMAT, digest) == (1, "9c0d0699fb93"), (
-        "the shape changed: bump claim_cache.FORMAT, then pin the new digest"
+    assert (claim_json.FORMAT, digest) == (1, "9c0d0699fb93"), (
+        "the shape changed: bump claim_json.FORMAT, then pin the new digest"
     )

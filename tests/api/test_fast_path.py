@@ -1,6 +1,6 @@
 """
 A partner's conditional read is answered 304 by a middleware before the rest
-of the stack (config/api_fast_path.py): the same validators as the views
+of the stack (api/middleware.py): the same validators as the views
 would send, one query, and never for a key or a tag the views would refuse.
 """
 
