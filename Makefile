@@ -26,7 +26,15 @@ run: demo-data
 	@echo "claimdesk on http://127.0.0.1:8000 (admin at /admin/, API at /api/v1/docs/)"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(INSTALLED)
+# axe-core for the accessibility browser tests, from the npm registry at the
+# version package-lock.json pins; without npm those tests skip, saying why.
+AXE := node_modules/axe-core/axe.min.js
+
+$(AXE): package.json package-lock.json
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility tests will be skipped"; fi
+
+test: $(INSTALLED) $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The habits CI holds the code to (configured in pyproject.toml): ruff's
@@ -39,7 +47,7 @@ lint: $(INSTALLED)
 	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .pytest_cache .hypothesis staticfiles
+	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-* .pytest_cache .hypothesis staticfiles
 
 # Throughput and latency of every endpoint beside two baselines, under
 # gunicorn with production settings (bench/run.py; results in bench/results.json).

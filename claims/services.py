@@ -474,9 +474,8 @@ def update_source(
     return source
 
 
-def _claims_citing(source: Source) -> set[int]:
-    # The source itself and every source that repeats it: a new origin or
-    # grade can change which of the copies counts.
+def _family(source: Source) -> set[int]:
+    """The source and every source that repeats it, directly or through others."""
     family = {source.pk}
     frontier = {source.pk}
     while frontier:
@@ -484,6 +483,13 @@ def _claims_citing(source: Source) -> set[int]:
             set(Source.objects.filter(origin_id__in=frontier).values_list("id", flat=True)) - family
         )
         family |= frontier
+    return family
+
+
+def _claims_citing(source: Source) -> set[int]:
+    # The source itself and every source that repeats it: a new origin or
+    # grade can change which of the copies counts.
+    family = _family(source)
     return set(
         Corroboration.objects.filter(source_id__in=family).values_list("claim_id", flat=True)
     ) | set(Claim.objects.filter(speaker_id=source.pk).values_list("id", flat=True))
@@ -505,6 +511,133 @@ def rescore_claims(claim_ids: Iterable[int], *, cause: str, by: User = None) -> 
         for claim in claims.order_by("pk"):
             rescore_claim(claim, cause=cause, by=by)
         rescore_account(account, cause=cause, by=by)
+
+
+@write_transaction()
+def merge_sources(*, source: Source, into: Source, by: User) -> Source:
+    """
+    Make `source` and `into` one source, `into`: the evidence `source` gave
+    and the claims it made become `into`'s, the sources that repeated it
+    repeat `into`, and `source` is deleted. Evidence is kept, not folded:
+    where both had spoken on a claim, `into` now has both items, and the
+    scoring counts its latest (each source counts once). Refused if the
+    merged source would corroborate a claim it made (itself or through a copy).
+    """
+    if source.pk == into.pk:
+        raise ValidationError({"into": "A source cannot be merged into itself."})
+    # Sources first, as update_source locks them, then accounts, then claims.
+    locked = {
+        row.pk: row
+        for row in Source.objects.select_for_update().filter(pk__in=[source.pk, into.pk])
+    }
+    for wanted in (source, into):
+        if wanted.pk not in locked:
+            raise ValidationError(f"Source {wanted.pk} no longer exists.")
+    source, into = locked[source.pk], locked[into.pk]
+    if source.pk in _origin_chain(into):
+        raise ValidationError(
+            {
+                "into": f"{into} repeats {source} (it is one of its copies): merging would "
+                "make it its own origin. Merge the copy into the original instead."
+            }
+        )
+
+    family = _family(source)
+    evidence_claims = set(source.corroborations.values_list("claim_id", flat=True))
+    spoken = set(source.claims.values_list("id", flat=True))
+    claim_ids = (
+        evidence_claims
+        | set(Claim.objects.filter(speaker_id__in=family).values_list("id", flat=True))
+        | set(Corroboration.objects.filter(source_id__in=family).values_list("claim_id", flat=True))
+    )
+    account_ids = sorted(
+        set(Claim.objects.filter(pk__in=claim_ids).values_list("account_id", flat=True))
+    )
+    accounts = [lock(Account, account_id) for account_id in account_ids]
+    claims = list(
+        Claim.objects.select_for_update()
+        .select_related("account")
+        .filter(pk__in=claim_ids)
+        .order_by("pk")
+    )
+
+    merged = f"{source} merged into {into}"
+    entries: list[Entry] = []
+    for corroboration in source.corroborations.select_for_update().order_by("pk"):
+        corroboration.source = into
+        corroboration.bump_version()
+        attribute(corroboration, by)
+        corroboration.save(update_fields=["source", "version", "updated_at"])
+        entries.append((corroboration, Change.Action.UPDATED, f"evidence moved: {merged}"))
+    for claim in claims:
+        if claim.pk in spoken:
+            claim.speaker = into
+            claim.bump_version()
+            attribute(claim, by)
+            claim.save(update_fields=["speaker", "version", "updated_at"])
+            entries.append((claim, Change.Action.UPDATED, f"claim {claim.pk}: speaker {merged}"))
+    for copy in source.copies.select_for_update().order_by("pk"):
+        copy.origin = into
+        copy.bump_version()
+        attribute(copy, by)
+        copy.save(update_fields=["origin", "version", "updated_at"])
+        entries.append((copy, Change.Action.UPDATED, f"source {copy} now repeats {into}: {merged}"))
+    record_changes(entries, by=by)
+    _refuse_self_corroboration(claims)
+
+    delete_logged(source, f"source {merged}", by=by)
+    # Its representation lists its evidence and copies, which have grown.
+    into.bump_version()
+    attribute(into, by)
+    into.save(update_fields=["version", "updated_at"])
+    record_change(into, Change.Action.UPDATED, f"source {merged}", by=by)
+
+    cause = f"source {merged}"
+    for claim in claims:
+        if claim.pk in evidence_claims and claim.pk not in spoken:
+            rescore_after_evidence_change(claim, cause=cause, by=by)
+        else:
+            rescore_claim(claim, cause=cause, by=by)
+    for account in accounts:
+        rescore_account(account, cause=cause, by=by)
+    return into
+
+
+def _origin_chain(source: Source) -> set[int]:
+    """The sources that `source` repeats, directly or through others."""
+    chain: set[int] = set()
+    node = source.origin_id
+    while node is not None and node not in chain:
+        chain.add(node)
+        node = Source.objects.filter(pk=node).values_list("origin_id", flat=True).first()
+    return chain
+
+
+def _refuse_self_corroboration(claims: list[Claim]) -> None:
+    # The rule check_corroboration applies to new evidence, applied to the
+    # claims a merge has changed: their speakers and supporters as they now are.
+    speakers = {claim.pk: claim.speaker_id for claim in claims}
+    supports = list(
+        Corroboration.objects.filter(
+            claim_id__in=speakers, stance__in=SUPPORTING_STANCES
+        ).values_list("claim_id", "source_id")
+    )
+    roots = origin_roots({*speakers.values(), *(source_id for _, source_id in supports)})
+    clashes = sorted(
+        {
+            claim_id
+            for claim_id, source_id in supports
+            if roots[source_id] == roots[speakers[claim_id]]
+        }
+    )
+    if clashes:
+        raise ValidationError(
+            {
+                "into": "After the merge the source would support claims it made itself "
+                f"(itself or through a source that repeats it): claim(s) {', '.join(map(str, clashes))}. "
+                "Record that evidence as the speaker's own word, or remove it, first."
+            }
+        )
 
 
 # Whole-database recompute

@@ -341,3 +341,48 @@ def stale_source_form(data: QueryDict, current: Source) -> SourceForm:
         "below: save again to overwrite theirs, or reload the page to start from the saved version.",
     )
     return form
+
+
+class MergeSourceForm(DashboardForm):
+    """
+    Which source to merge this one into: picked by name on the first step;
+    the confirmation step sends the id it showed, so that it merges into the
+    very source it named.
+    """
+
+    into = forms.CharField(
+        label="Merge into",
+        max_length=200,
+        required=False,
+        help_text="The source that remains. Type a name and pick it from the list.",
+    )
+    into_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, source: Source, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.source = source
+        source_picker(self.fields["into"])
+        # The shared picker's view reads the fields it knows by name.
+        self.fields["into"].widget.attrs["hx-get"] = reverse("dashboard:source_merge_options")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("into_id"):
+            into = Source.objects.filter(pk=data["into_id"]).first()
+            if into is None:
+                raise ValidationError("That source no longer exists; pick another.")
+        elif data.get("into", "").strip():
+            try:
+                into = source_named(data["into"])
+            except ValidationError as error:
+                self.add_error("into", error)
+                return data
+        else:
+            self.add_error("into", "Name the source to merge into.")
+            return data
+        if into.pk == self.source.pk:
+            self.add_error("into", "A source cannot be merged into itself.")
+            return data
+        data["target"] = into
+        return data

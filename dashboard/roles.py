@@ -2,7 +2,7 @@
 The newsroom's roles, as auth groups:
 
 - Editors change everything;
-- Reporters add and edit claims, and add, edit and remove evidence;
+- Reporters add, edit and delete claims, and add, edit and remove evidence;
 - Viewers read.
 
 Permission checks everywhere (dashboard, API, admin) are Django model
@@ -45,6 +45,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     + [
         ("claims", "add_claim"),
         ("claims", "change_claim"),
+        ("claims", "delete_claim"),
         ("claims", "add_corroboration"),
         ("claims", "change_corroboration"),
         ("claims", "delete_corroboration"),

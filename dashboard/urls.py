@@ -1,11 +1,13 @@
 from django.urls import path
 
-from .views import activity, disputes, sources
+from .views import activity, authoring, disputes, sources
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("", disputes.overview, name="overview"),
+    # Before the dispute page, whose slug would otherwise read "new".
+    path("disputes/new/", authoring.new_dispute, name="dispute_add"),
     path("disputes/<slug:slug>/", disputes.dispute, name="dispute"),
     path("claims/<int:claim_id>/", disputes.claim, name="claim"),
     path("claims/<int:claim_id>/evidence/", disputes.add_corroboration, name="add_corroboration"),
@@ -25,4 +27,15 @@ urlpatterns = [
     path("sources/<int:source_id>/", sources.source, name="source"),
     path("sources/<int:source_id>/edit/", sources.edit_source, name="source_edit"),
     path("activity/", activity.activity, name="activity"),
+    path("sources/<int:source_id>/merge/", sources.merge_source, name="source_merge"),
+    path("sources/merge-options/", sources.merge_options, name="source_merge_options"),
+    # Authoring: disputes and accounts (editors), claims (reporters and editors).
+    path("disputes/<slug:slug>/edit/", authoring.edit_dispute, name="dispute_edit"),
+    path("disputes/<slug:slug>/delete/", authoring.delete_dispute, name="dispute_delete"),
+    path("disputes/<slug:slug>/accounts/new/", authoring.new_account, name="account_add"),
+    path("accounts/<int:account_id>/edit/", authoring.edit_account, name="account_edit"),
+    path("accounts/<int:account_id>/delete/", authoring.delete_account, name="account_delete"),
+    path("accounts/<int:account_id>/claims/new/", authoring.new_claim, name="claim_add"),
+    path("claims/<int:claim_id>/edit/", authoring.edit_claim, name="claim_edit"),
+    path("claims/<int:claim_id>/delete/", authoring.delete_claim, name="claim_delete"),
 ]

@@ -5,7 +5,7 @@ action, for each caller (DESIGN.md §4 and §5).
 - anonymous: 401 with WWW-Authenticate on the API, the login page on the dashboard;
 - partner key: reads the API, every write 403; the dashboard does not know it;
 - viewer: reads;
-- reporter: adds and changes claims, adds, changes and removes corroborations;
+- reporter: adds, changes and deletes claims, adds, changes and removes corroborations;
 - editor: everything.
 
 The schema and the interactive docs are public: they describe the contract,
@@ -81,7 +81,7 @@ API = [
     ("POST   claims/", 401, 403, 403, 201, 201),
     ("PUT    claims/{claim}/", 401, 403, 403, 200, 200),
     ("PATCH  claims/{claim}/", 401, 403, 403, 200, 200),
-    ("DELETE claims/{claim}/", 401, 403, 403, 403, 204),
+    ("DELETE claims/{claim}/", 401, 403, 403, 204, 204),
     ("GET    corroborations/", 401, 200, 200, 200, 200),
     ("GET    corroborations/{corroboration}/", 401, 200, 200, 200, 200),
     ("POST   corroborations/", 401, 403, 403, 201, 201),

@@ -28,7 +28,7 @@ from django.utils import timezone
 from changelog.models import Change
 from changelog.writes import object_type
 from claims.models import Account, Claim, Corroboration, Dispute, ScoreSnapshot
-from sources.models import Party, Source
+from sources.models import Party, Source, with_name_keys
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -140,6 +140,10 @@ MODELS = [model for model, _ in SECTIONS.values()]
 
 # Sections whose rows enter the change log as "created" on import, in the
 # order a partner syncing from the feed needs them (parents first).
+# Columns the document leaves out because they are derived from others and
+# recomputed on import (a source's name key, from its name: with_name_keys).
+DERIVED_FIELDS: dict[type[models.Model], frozenset[str]] = {Source: frozenset({"name_key"})}
+
 LOGGED_SECTIONS = ("parties", "sources", "disputes", "accounts", "claims", "corroborations")
 
 BATCH_SIZE = 2000
@@ -309,6 +313,7 @@ def import_dataset(document: dict[str, Any]) -> Imported:
         unknown_usernames: set[str] = set()
         objects = {name: _build(name, document[name], unknown_usernames) for name in SECTIONS}
         _check_references(objects)
+        with_name_keys(cast(list[Source], objects["sources"]))
         try:
             with explicit_timestamps(*MODELS):
                 for name, (model, _) in SECTIONS.items():

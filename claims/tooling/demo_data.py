@@ -34,7 +34,7 @@ from claims import scoring
 from claims.models import Account, Claim, Corroboration, Dispute, ScoreSnapshot, Stance, Verdict
 from claims.selectors import scoring_constants
 from claims.services import recompute_all
-from sources.models import Party, Source, SourceKind
+from sources.models import Party, Source, SourceKind, normalise_name, with_name_keys
 from sources.selectors import roots_from_parents
 
 from .dataset import batched, explicit_timestamps
@@ -506,7 +506,7 @@ class _Generator:
         plans = self._plan_sources()
         for tier in sorted({plan.tier for plan in plans}):
             members = [plan for plan in plans if plan.tier == tier]
-            objs = [
+            objs = with_name_keys(
                 Source(
                     name=plan.name,
                     kind=plan.kind,
@@ -519,7 +519,7 @@ class _Generator:
                     updated_at=self.start,
                 )
                 for plan in members
-            ]
+            )
             self._insert("sources", Source, objs, total=len(plans))
             for plan, obj in zip(members, objs, strict=True):
                 plan.pk = obj.pk
@@ -532,7 +532,9 @@ class _Generator:
         rng, n = self.rng, self.sizes.sources
         kinds = list(KIND_SHARES)
         weights = list(KIND_SHARES.values())
-        names = _Names(rng)
+        # Names are unique once case, spacing and accents are ignored, also
+        # against the sources already on the desk (another seed's, the Hanoi story's).
+        names = _Names(rng, taken=set(Source.objects.values_list("name_key", flat=True)))
         plans: list[SourcePlan] = []
         wires = max(1, n // 100) if n >= 10 else 0
         for index in range(n):
@@ -973,18 +975,19 @@ def _progressive(items: Sequence[T], size: int) -> Iterator[tuple[int, list[T]]]
 class _Names:
     """Plausible, distinct names for each kind of source."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, taken: set[str] | None = None) -> None:
         self.rng = rng
-        self.used: set[str] = set()
+        # Normalised, as the database compares them.
+        self.used: set[str] = set(taken or ())
         self.wires = iter(WIRES)
         self.counter = 0
 
     def make(self, kind: str, party: str | None, anonymous: bool) -> str:
-        name = self._candidate(kind, party, anonymous)
-        if name in self.used:
+        candidate = name = self._candidate(kind, party, anonymous)
+        while normalise_name(name) in self.used:
             self.counter += 1
-            name = f"{name} ({self.counter})"
-        self.used.add(name)
+            name = f"{candidate} ({self.counter})"
+        self.used.add(normalise_name(name))
         return name
 
     def _candidate(self, kind: str, party: str | None, anonymous: bool) -> str:

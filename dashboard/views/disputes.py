@@ -137,9 +137,12 @@ def claim(request: AuthedRequest, claim_id: int) -> HttpResponse:
 def source_options(request: AuthedRequest) -> HttpResponse:
     """
     The sources whose name matches what was typed, as <option>s for a source
-    picker's datalist: the evidence form's source or a source's origin.
+    picker's datalist: the evidence form's source, a source's origin or a
+    claim's speaker.
     """
-    typed = request.GET.get("source") or request.GET.get("origin") or ""
+    typed = (
+        request.GET.get("source") or request.GET.get("origin") or request.GET.get("speaker") or ""
+    )
     options = common.source_options(typed)
     return TemplateResponse(
         request, "dashboard/widgets.html#source-options", {"source_options": options}

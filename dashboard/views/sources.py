@@ -13,12 +13,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from changelog.writes import StaleObjectError
-from claims.services import update_source
+from claims.services import merge_sources, update_source
 from sources.models import Source
 from sources.services import create_source
 
-from ..forms import SourceFilterForm, SourceForm, stale_source_form
+from ..forms import MergeSourceForm, SourceFilterForm, SourceForm, stale_source_form
 from ..http import AuthedRequest, login_required, page_or_partial
+from ..selectors.common import source_options
+from ..selectors.source_merge import merge_preview
 from ..selectors.sources import (
     claims_spoken_by,
     source_directory,
@@ -82,6 +84,7 @@ def source(request: AuthedRequest, source_id: int) -> HttpResponse:
         "spoken": spoken,
         "more_spoken": source.spoken_count - len(spoken),
         "can_change": request.user.has_perm("sources.change_source"),
+        "can_merge": request.user.has_perms(MERGE_PERMISSIONS),
     }
     template = page_or_partial(request, "dashboard/source.html", {"source-evidence"})
     return TemplateResponse(request, template, context)
@@ -141,9 +144,59 @@ def edit_source(request: AuthedRequest, source_id: int) -> HttpResponse:
     return _render_form(request, form, source=source, name=name)
 
 
+# A merge edits the other source's record and deletes this one.
+MERGE_PERMISSIONS = ("sources.change_source", "sources.delete_source")
+
+
+@login_required
+@permission_required(MERGE_PERMISSIONS, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def merge_source(request: AuthedRequest, source_id: int) -> HttpResponse:
+    """
+    Two steps, both plain forms: pick the source to merge into, then confirm
+    having read what moves. Only the confirmed step writes.
+    """
+    source = get_object_or_404(source_for_page(source_id))
+    form = MergeSourceForm(request.POST or None, source=source)
+    context: dict[str, object] = {"source": source, "form": form}
+    if request.method == "POST" and form.is_valid():
+        into: Source = form.cleaned_data["target"]
+        if form.cleaned_data["confirm"]:
+            name = source.name
+            try:
+                kept = merge_sources(source=source, into=into, by=request.user)
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, f"“{name}” merged into “{kept.name}”.")
+                return _done(request, kept)
+        else:
+            context.update(into=into, preview=merge_preview(source=source, into=into))
+    template = page_or_partial(request, "dashboard/source_merge.html", {"source-merge"})
+    return TemplateResponse(request, template, context)
+
+
+@login_required
+@require_GET
+def merge_options(request: AuthedRequest) -> HttpResponse:
+    """The merge form's source picker: the sources whose name matches what was typed."""
+    return TemplateResponse(
+        request,
+        "dashboard/widgets.html#source-options",
+        {"source_options": source_options(request.GET.get("into") or "")},
+    )
+
+
 def _render_form(
     request: AuthedRequest, form: SourceForm, *, source: Source | None, name: str
 ) -> HttpResponse:
     # Errors come back with 200: htmx 2 does not swap 4xx answers.
     template = page_or_partial(request, "dashboard/source_form.html", {"source-form"})
-    return TemplateResponse(request, template, {"form": form, "source": source, "name": name})
+    context = {"form": form, "source": source, "name": name, "existing": None}
+    if form.has_error("name", code="duplicate"):
+        # The message names the source the name is taken by; the page links to it.
+        taken = Source.objects.named_like(form.data.get("name", ""))
+        if source is not None:
+            taken = taken.exclude(pk=source.pk)
+        context["existing"] = taken.first()
+    return TemplateResponse(request, template, context)

@@ -134,7 +134,8 @@ def test_feed_runs_a_fixed_number_of_queries(
     viewer_api, editor, count, django_assert_max_num_queries
 ):
     for n in range(count):
-        source_services.create_source(by=editor, name=f"Source {n}")
+        # Not "Source {n}": those are the factory's names.
+        source_services.create_source(by=editor, name=f"Feed source {n}")
     ClaimFactory()
 
     # The change log's head (ETag), the events, one lookup per type of object.

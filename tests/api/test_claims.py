@@ -616,8 +616,16 @@ def test_claim_with_unknown_speaker_is_a_400_and_writes_nothing(reporter_api, ha
     assert Claim.objects.count() == count
 
 
-def test_reporter_cannot_delete_a_claim(reporter_api, hanoi):
-    assert_error(reporter_api.delete(f"/api/v1/claims/{hanoi.us_claim.pk}/"), 403)
+def test_reporter_deletes_a_claim_as_on_the_dashboard(reporter_api, hanoi):
+    # DESIGN §5: reporters and editors add, edit and delete claims.
+    response = reporter_api.delete(f"/api/v1/claims/{hanoi.us_claim.pk}/")
+
+    assert response.status_code == 204
+    assert not Claim.objects.filter(pk=hanoi.us_claim.pk).exists()
+
+
+def test_viewer_cannot_delete_a_claim(viewer_api, hanoi):
+    assert_error(viewer_api.delete(f"/api/v1/claims/{hanoi.us_claim.pk}/"), 403)
     assert Claim.objects.filter(pk=hanoi.us_claim.pk).exists()
 
 

@@ -163,8 +163,9 @@ def test_unknown_dispute_is_404(web, hanoi):
 def test_dispute_page_runs_a_fixed_number_of_queries(web, size, django_assert_max_num_queries):
     dispute = build_dispute(parties=2, claims_per_account=size, evidence_per_claim=size)
 
-    # session, user, dispute, accounts, claims, corroborations with their sources.
-    with django_assert_max_num_queries(6):
+    # session, user, two for the permissions that offer the authoring links,
+    # dispute, accounts, claims, corroborations with their sources.
+    with django_assert_max_num_queries(8):
         response = web.get(url(dispute))
 
     columns = response.content.decode().split('<div id="accounts"')[1]
@@ -175,7 +176,7 @@ def test_dispute_page_runs_a_fixed_number_of_queries(web, size, django_assert_ma
 def test_filtered_partial_runs_a_fixed_number_of_queries(web, django_assert_max_num_queries):
     dispute = build_dispute(parties=2, claims_per_account=4, evidence_per_claim=3)
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         response = web.get(
             url(dispute), {"q": "statement", "verdict": "corroborated"}, headers=accounts_partial()
         )

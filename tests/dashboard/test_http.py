@@ -11,6 +11,7 @@ def route_args(pattern: URLPattern, hanoi) -> list:
     values = {
         "slug": hanoi.dispute.slug,
         "claim_id": hanoi.us_claim.pk,
+        "account_id": hanoi.us_account.pk,
         "corroboration_id": hanoi.us_claim.corroborations.first().pk,
         "source_id": hanoi.ap.pk,
     }

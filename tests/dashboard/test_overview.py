@@ -181,10 +181,11 @@ def test_overview_runs_a_fixed_number_of_queries(
     for n in range(disputes):
         build_dispute(parties=2, claims_per_account=1 + n % 3, evidence_per_claim=1 + n % 2)
 
-    # session, user, cursor, dispute count, the page's disputes, their
-    # accounts with counts, history starts and last change, histories, the
-    # last changes with their actors.
-    with django_assert_max_num_queries(8):
+    # session, user, two for the permission that offers "New dispute",
+    # cursor, dispute count, the page's disputes, their accounts with
+    # counts, history starts and last change, histories, the last changes
+    # with their actors.
+    with django_assert_max_num_queries(10):
         response = reporter_web.get(reverse("dashboard:overview"))
 
     assert response.status_code == 200

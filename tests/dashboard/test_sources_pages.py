@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from changelog.models import Change
 from claims import services as claim_services
-from sources.models import Source
+from sources.models import Source, duplicate_name_key
 from tests.factories import CorroborationFactory, PartyFactory, SourceFactory
 
 HTMX = {"HX-Request": "true"}
@@ -666,7 +666,12 @@ def test_an_unknown_origin_is_refused_beside_the_origin_field(as_user, editor, h
 def test_an_origin_whose_name_is_shared_is_refused_until_an_editor_renames_one(
     as_user, editor, hanoi
 ):
-    SourceFactory.create_batch(2, name="Daily Courier")
+    # Two sources can share a name only as the upgrade to unique names left them.
+    SourceFactory(name="Daily Courier")
+    twin = SourceFactory(name="Daily courier (2)")
+    Source.objects.filter(pk=twin.pk).update(
+        name="Daily Courier", name_key=duplicate_name_key("Daily Courier", twin.pk)
+    )
     copy = SourceFactory(name="Reprint")
 
     response = as_user(editor).post(
@@ -681,7 +686,11 @@ def test_an_origin_whose_name_is_shared_is_refused_until_an_editor_renames_one(
 
 def test_an_origin_keeps_counting_after_another_source_takes_its_name(as_user, editor, hanoi):
     copy = SourceFactory(name="Reprint", origin=hanoi.ap)
-    SourceFactory(name="The Associated Press")
+    # Two sources can share a name only as the upgrade to unique names left them.
+    twin = SourceFactory(name="The Associated Press (2)")
+    Source.objects.filter(pk=twin.pk).update(
+        name="The Associated Press", name_key=duplicate_name_key("The Associated Press", twin.pk)
+    )
 
     response = as_user(editor).post(
         reverse("dashboard:source_edit", args=[copy.pk]), source_fields(copy, notes="Checked.")
