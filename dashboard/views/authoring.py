@@ -10,7 +10,9 @@ sources service, so the rules and messages are the API's.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -22,9 +24,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from changelog.models import Versioned
 from changelog.writes import StaleObjectError, write_transaction
 from claims import services
-from claims.models import Account, Claim, Dispute
+from claims.models import Account, Dispute
 from sources.services import create_party
 
 from ..authoring_forms import AccountForm, ClaimForm, DisputeForm
@@ -41,6 +44,8 @@ from ..selectors.authoring import (
     previous_wordings,
 )
 
+Row = TypeVar("Row", bound=Versioned)
+
 STALE_EDIT = (
     "Someone else changed this {what} after you opened it, so your edit was not saved. "
     "Reload the page to see their version, then edit again."
@@ -51,13 +56,17 @@ STALE_DELETE = (
 )
 
 
-def _done(request: AuthedRequest, url: str, message: str) -> HttpResponse:
-    messages.success(request, message)
+def _go(request: AuthedRequest, url: str) -> HttpResponse:
     # A 302 would be followed inside the htmx request and the whole page
     # swapped into the form; ask the browser to navigate instead.
     if request.htmx:
         return HttpResponseClientRedirect(url)
     return redirect(url)
+
+
+def _done(request: AuthedRequest, url: str, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return _go(request, url)
 
 
 def _form_page(request: AuthedRequest, template: str, partial: str, **context: Any) -> HttpResponse:
@@ -68,29 +77,59 @@ def _form_page(request: AuthedRequest, template: str, partial: str, **context: A
 def _unchanged(request: AuthedRequest, url: str, what: str) -> HttpResponse:
     # Saving an untouched form would only move the version and log an edit.
     messages.info(request, f"Nothing to save: the {what} is unchanged.")
-    return redirect(url) if not request.htmx else HttpResponseClientRedirect(url)
+    return _go(request, url)
 
 
-def _confirm_delete(
+@dataclass(frozen=True)
+class DeletionPage:
+    """What the confirmation says of the object, and where it posts."""
+
+    name: str
+    consequences: Consequences
+    action: str
+    back: str
+
+
+def _deletion(
     request: AuthedRequest,
     *,
     what: str,
-    name: str,
-    consequences: Consequences,
-    removal: RemovalForm,
-    action: str,
-    back: str,
+    load: Callable[[], Row],
+    delete: Callable[[Row, int], None],
+    page: Callable[[Row], DeletionPage],
+    done: Callable[[Row], tuple[str, str]],
 ) -> HttpResponse:
+    """
+    The delete step every object shares: GET asks for confirmation, its POST
+    deletes the version it confirmed; one edited meanwhile is confirmed again
+    as it now stands. done() gives where to go and what to say afterwards,
+    read before the object is gone.
+    """
+    obj = load()
+    removal = RemovalForm(
+        request.POST if request.method == "POST" else None,
+        initial={"version": obj.version},
+    )
+    if removal.is_valid():
+        then, message = done(obj)
+        try:
+            delete(obj, removal.cleaned_data["version"])
+        except StaleObjectError:
+            obj = load()
+            removal = _stale_removal(obj.version, what)
+        else:
+            return _done(request, then, message)
+    shown = page(obj)
     return _form_page(
         request,
         "dashboard/confirm_delete.html",
         "confirm-delete",
         what=what,
-        name=name,
-        consequences=consequences,
+        name=shown.name,
+        consequences=shown.consequences,
         removal=removal,
-        action=action,
-        back=back,
+        action=shown.action,
+        back=shown.back,
     )
 
 
@@ -164,31 +203,20 @@ def edit_dispute(request: AuthedRequest, slug: str) -> HttpResponse:
 @permission_required("claims.delete_dispute", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def delete_dispute(request: AuthedRequest, slug: str) -> HttpResponse:
-    dispute = dispute_for_authoring(slug)
-    removal = RemovalForm(
-        request.POST if request.method == "POST" else None,
-        initial={"version": dispute.version},
-    )
-    if removal.is_valid():
-        try:
-            services.delete_dispute(
-                dispute=dispute, by=request.user, expected_version=removal.cleaned_data["version"]
-            )
-        except StaleObjectError:
-            dispute = dispute_for_authoring(slug)
-            removal = _stale_removal(dispute.version, "dispute")
-        else:
-            return _done(
-                request, reverse("dashboard:overview"), f"Dispute “{dispute.title}” deleted."
-            )
-    return _confirm_delete(
+    return _deletion(
         request,
         what="dispute",
-        name=dispute.title,
-        consequences=dispute_consequences(dispute),
-        removal=removal,
-        action=reverse("dashboard:dispute_delete", args=[dispute.slug]),
-        back=dispute.get_absolute_url(),
+        load=lambda: dispute_for_authoring(slug),
+        delete=lambda dispute, version: services.delete_dispute(
+            dispute=dispute, by=request.user, expected_version=version
+        ),
+        page=lambda dispute: DeletionPage(
+            name=dispute.title,
+            consequences=dispute_consequences(dispute),
+            action=reverse("dashboard:dispute_delete", args=[dispute.slug]),
+            back=dispute.get_absolute_url(),
+        ),
+        done=lambda dispute: (reverse("dashboard:overview"), f"Dispute “{dispute.title}” deleted."),
     )
 
 
@@ -282,33 +310,23 @@ def edit_account(request: AuthedRequest, account_id: int) -> HttpResponse:
 @permission_required("claims.delete_account", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def delete_account(request: AuthedRequest, account_id: int) -> HttpResponse:
-    account = account_for_authoring(account_id)
-    removal = RemovalForm(
-        request.POST if request.method == "POST" else None,
-        initial={"version": account.version},
-    )
-    if removal.is_valid():
-        try:
-            services.delete_account(
-                account=account, by=request.user, expected_version=removal.cleaned_data["version"]
-            )
-        except StaleObjectError:
-            account = account_for_authoring(account_id)
-            removal = _stale_removal(account.version, "account")
-        else:
-            return _done(
-                request,
-                account.dispute.get_absolute_url(),
-                f"Account of {account.party} deleted.",
-            )
-    return _confirm_delete(
+    return _deletion(
         request,
         what="account",
-        name=f"{account.party}’s account of “{account.dispute}”",
-        consequences=account_consequences(account),
-        removal=removal,
-        action=reverse("dashboard:account_delete", args=[account.pk]),
-        back=f"{account.dispute.get_absolute_url()}#column-{account.pk}",
+        load=lambda: account_for_authoring(account_id),
+        delete=lambda account, version: services.delete_account(
+            account=account, by=request.user, expected_version=version
+        ),
+        page=lambda account: DeletionPage(
+            name=f"{account.party}’s account of “{account.dispute}”",
+            consequences=account_consequences(account),
+            action=reverse("dashboard:account_delete", args=[account.pk]),
+            back=f"{account.dispute.get_absolute_url()}#column-{account.pk}",
+        ),
+        done=lambda account: (
+            account.dispute.get_absolute_url(),
+            f"Account of {account.party} deleted.",
+        ),
     )
 
 
@@ -381,32 +399,21 @@ def edit_claim(request: AuthedRequest, claim_id: int) -> HttpResponse:
 @permission_required("claims.delete_claim", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def delete_claim(request: AuthedRequest, claim_id: int) -> HttpResponse:
-    claim: Claim = claim_for_authoring(claim_id)
-    removal = RemovalForm(
-        request.POST if request.method == "POST" else None,
-        initial={"version": claim.version},
-    )
-    dispute = claim.account.dispute
-    if removal.is_valid():
-        try:
-            services.delete_claim(
-                claim=claim, by=request.user, expected_version=removal.cleaned_data["version"]
-            )
-        except StaleObjectError:
-            claim = claim_for_authoring(claim_id)
-            removal = _stale_removal(claim.version, "claim")
-        else:
-            return _done(
-                request,
-                f"{dispute.get_absolute_url()}#column-{claim.account_id}",
-                f"Claim by {claim.speaker} deleted.",
-            )
-    return _confirm_delete(
+    return _deletion(
         request,
         what="claim",
-        name=f"“{claim}” ({claim.speaker})",
-        consequences=claim_consequences(claim),
-        removal=removal,
-        action=reverse("dashboard:claim_delete", args=[claim.pk]),
-        back=claim.get_absolute_url(),
+        load=lambda: claim_for_authoring(claim_id),
+        delete=lambda claim, version: services.delete_claim(
+            claim=claim, by=request.user, expected_version=version
+        ),
+        page=lambda claim: DeletionPage(
+            name=f"“{claim}” ({claim.speaker})",
+            consequences=claim_consequences(claim),
+            action=reverse("dashboard:claim_delete", args=[claim.pk]),
+            back=claim.get_absolute_url(),
+        ),
+        done=lambda claim: (
+            f"{claim.account.dispute.get_absolute_url()}#column-{claim.account_id}",
+            f"Claim by {claim.speaker} deleted.",
+        ),
     )
