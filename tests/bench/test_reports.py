@@ -15,7 +15,11 @@ def report(configuration: str, at: str, claims_list: float) -> dict:
         "configuration": configuration,
         "machine": {"platform": "test", "cpus": 2, "python": "3.11"},
         "results": results,
-        "one_at_a_time": {"dashboard overview": timing, "dispute page": timing},
+        "one_at_a_time": {
+            "dashboard overview": timing,
+            "dispute page": timing,
+            "claim panel": timing,
+        },
         "write_corroboration": {"writes": 30, "p50_ms": 9.0, "max_ms": 12.0},
         "data": "reused",
         "at": at,
@@ -38,3 +42,14 @@ def test_each_configuration_keeps_its_last_runs_in_both_reports(tmp_path, monkey
     document = (tmp_path / "docs" / "performance.md").read_text()
     assert "| run-7 | reused | 1.70 |" in document
     assert "run-1 " not in document
+
+
+def test_a_run_from_before_the_claim_panel_row_reads_as_a_dash(tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "ROOT", tmp_path)
+    older = run.summary(report("SQLite", "older-run", 1.5))
+    del older["claim_ms"]
+
+    lines = run.history_table([older, run.summary(report("SQLite", "newer-run", 1.5))])
+
+    assert "| older-run | reused | 1.50 | 1.50 | 0.60 | 20.0 | 20.0 | — | 9.0 |" in lines
+    assert "| newer-run | reused | 1.50 | 1.50 | 0.60 | 20.0 | 20.0 | 20.0 | 9.0 |" in lines
