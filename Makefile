@@ -22,9 +22,11 @@ demo-data: migrate
 	$(BIN)/python manage.py load_hanoi
 	$(BIN)/python manage.py create_demo_users
 
+# The web server and one background worker (embargo releases), stopped
+# together by Ctrl-C (config/devserver.py).
 run: demo-data
 	@echo "claimdesk on http://127.0.0.1:8000 (admin at /admin/, API at /api/v1/docs/)"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python -m config.devserver 127.0.0.1:8000
 
 # axe-core for the accessibility browser tests, from the npm registry at the
 # version package-lock.json pins; without npm those tests skip, saying why.

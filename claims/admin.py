@@ -136,6 +136,10 @@ class RecomputableAdmin(ServiceAdmin[ModelT]):
         )
 
 
+# Narrower inline inputs, so that the change pages fit a laptop screen.
+ADMIN_CSS = {"all": ["claims/admin.css"]}
+
+
 class AccountInline(admin.TabularInline):
     model = Account
     form = AccountAdminForm
@@ -166,11 +170,14 @@ class ClaimInline(admin.TabularInline):
     autocomplete_fields = ("speaker",)
     formfield_overrides = {
         **URL_FIELD_OVERRIDES,
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})},
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 40})},
     }
     show_change_link = True
     extra = 1
     score_display = staticmethod(score_display)
+
+    class Media:
+        css = ADMIN_CSS
 
 
 class CorroborationInline(admin.TabularInline):
@@ -189,10 +196,13 @@ class CorroborationInline(admin.TabularInline):
     autocomplete_fields = ("source",)
     formfield_overrides = {
         **URL_FIELD_OVERRIDES,
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})},
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 30})},
     }
     show_change_link = True
     extra = 1
+
+    class Media:
+        css = ADMIN_CSS
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Corroboration]:
         return super().get_queryset(request).select_related("source", "recorded_by")

@@ -17,6 +17,15 @@ from typing import Any
 
 UNVERIFIED = "unverified"
 
+# The interest cases of a counted item (ExplainedItem.interest): the keys of
+# the INTEREST constants, and the speaker going back on their own claim.
+INDEPENDENT = "independent"
+SELF_SERVING = "self_serving"
+AGAINST_INTEREST = "against_interest"
+ADVERSARIAL = "adversarial"
+RETRACTION = "retraction"
+INTEREST_CASES = (INDEPENDENT, SELF_SERVING, AGAINST_INTEREST, ADVERSARIAL, RETRACTION)
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -47,6 +56,9 @@ class ExplainedItem:
     w: float = 0.0
     support: float = 0.0
     contradiction: float = 0.0
+    # For a counted item, which interest case set k (one of INTEREST_CASES),
+    # so that a reader can word it without parsing the reason.
+    interest: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -106,20 +118,31 @@ def interest_factor(
     claim_party_id: int,
     disputing_party_ids: frozenset[int],
     interest: Mapping[str, float],
-) -> tuple[float, str]:
-    """How much the source's stake in the claim changes what its word is worth."""
+) -> tuple[float, str, str]:
+    """
+    How much the source's stake in the claim changes what its word is worth:
+    k, its case (one of INTEREST_CASES) and the reason in words.
+    """
     if source_party_id is None or (
         source_party_id != claim_party_id and source_party_id not in disputing_party_ids
     ):
-        return interest["independent"], "independent"
+        return interest[INDEPENDENT], INDEPENDENT, "independent"
     supporting = stance_value > 0
     if source_party_id == claim_party_id:
         if supporting:
-            return interest["self_serving"], "self-serving (same party, supporting)"
-        return interest["against_interest"], "against interest (same party, contradicting)"
+            return interest[SELF_SERVING], SELF_SERVING, "self-serving (same party, supporting)"
+        return (
+            interest[AGAINST_INTEREST],
+            AGAINST_INTEREST,
+            "against interest (same party, contradicting)",
+        )
     if supporting:
-        return interest["against_interest"], "against interest (opposing party, supporting)"
-    return interest["adversarial"], "adversarial (opposing party, contradicting)"
+        return (
+            interest[AGAINST_INTEREST],
+            AGAINST_INTEREST,
+            "against interest (opposing party, supporting)",
+        )
+    return interest[ADVERSARIAL], ADVERSARIAL, "adversarial (opposing party, contradicting)"
 
 
 def score_claim(
@@ -187,9 +210,13 @@ def score_claim(
         value = stance_values[item.stance]
         r = reliability[item.reliability]
         if item.source_id == speaker_id:
-            k, why = interest["against_interest"], "against interest (the speaker retracts)"
+            k, case, why = (
+                interest[AGAINST_INTEREST],
+                RETRACTION,
+                "against interest (the speaker retracts)",
+            )
         else:
-            k, why = interest_factor(
+            k, case, why = interest_factor(
                 stance_value=value,
                 source_party_id=item.source_party_id,
                 claim_party_id=claim_party_id,
@@ -214,6 +241,7 @@ def score_claim(
                     w=w,
                     support=w * max(value, 0.0),
                     contradiction=w * max(-value, 0.0),
+                    interest=case,
                 ),
             )
         )

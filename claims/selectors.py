@@ -5,7 +5,7 @@ and a source's track record.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +23,13 @@ def scoring_constants() -> dict[str, Any]:
     return settings.CLAIMDESK_SCORING
 
 
-def disputing_party_ids(dispute_id: int) -> list[int]:
-    return list(Account.objects.filter(dispute_id=dispute_id).values_list("party_id", flat=True))
+def disputing_parties(dispute_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The parties holding an account in each dispute: one query for all of them."""
+    parties: dict[int, list[int]] = {dispute_id: [] for dispute_id in dispute_ids}
+    rows = Account.objects.filter(dispute_id__in=parties).values_list("dispute_id", "party_id")
+    for dispute_id, party_id in rows:
+        parties[dispute_id].append(party_id)
+    return parties
 
 
 # What scoring.Evidence reads of a corroboration, and of its source.
@@ -52,36 +57,87 @@ def scoring_evidence(
     )
 
 
-def claim_evidence(claim: Claim) -> tuple[list[scoring.Evidence], int]:
-    """The claim's evidence as the model reads it, and the root of its speaker's origin chain."""
+def _evidence_rows(
+    claims: Sequence[Claim], corroborations: Mapping[int, Iterable[Corroboration]] | None
+) -> list[dict[str, Any]]:
+    """
+    The claims' evidence, a row per corroboration with its source's columns
+    beside its own: read in one query, or taken from corroborations the
+    caller has already read with their sources.
+    """
+    if corroborations is not None:
+        return [
+            {
+                "claim_id": claim.pk,
+                **{column: getattr(item, column) for column in SCORED_CORROBORATION_COLUMNS},
+                **{column: getattr(item.source, column) for column in SCORED_SOURCE_COLUMNS},
+            }
+            for claim in claims
+            for item in corroborations.get(claim.pk, ())
+        ]
     # The source's columns come in the same query, under their own names, so
     # that each row serves as both the corroboration's and its source's.
     source_columns = {name: F(f"source__{name}") for name in SCORED_SOURCE_COLUMNS}
-    rows = list(
-        Corroboration.objects.filter(claim_id=claim.pk).values(
-            *SCORED_CORROBORATION_COLUMNS, **source_columns
+    return list(
+        Corroboration.objects.filter(claim_id__in=[claim.pk for claim in claims]).values(
+            "claim_id", *SCORED_CORROBORATION_COLUMNS, **source_columns
         )
     )
-    # The speaker's chain is read in the same query as the evidence's.
-    roots = origin_roots({claim.speaker_id, *(row["source_id"] for row in rows)})
-    evidence = [
-        scoring_evidence(row, source=row, origin_root_id=roots[row["source_id"]]) for row in rows
-    ]
-    return evidence, roots[claim.speaker_id]
+
+
+def claims_evidence(
+    claims: Sequence[Claim], *, corroborations: Mapping[int, Iterable[Corroboration]] | None = None
+) -> tuple[dict[int, list[scoring.Evidence]], dict[int, int]]:
+    """
+    Each claim's evidence as the model reads it, and the root of every origin
+    chain it needs (its sources' and the claims' speakers'): two queries,
+    however many claims, or one when the caller gives the corroborations it
+    has read (by claim id, with their sources).
+    """
+    rows = _evidence_rows(claims, corroborations)
+    # The speakers' chains are read in the same query as the evidence's.
+    roots = origin_roots(
+        {*(claim.speaker_id for claim in claims), *(row["source_id"] for row in rows)}
+    )
+    evidence: dict[int, list[scoring.Evidence]] = {claim.pk: [] for claim in claims}
+    for row in rows:
+        evidence[row["claim_id"]].append(
+            scoring_evidence(row, source=row, origin_root_id=roots[row["source_id"]])
+        )
+    return evidence, roots
+
+
+def explain_claims(
+    claims: Iterable[Claim], *, corroborations: Mapping[int, Iterable[Corroboration]] | None = None
+) -> dict[int, scoring.ClaimScore]:
+    """
+    Each claim's score as the model computes it now, with every item
+    explained, by claim id: three queries however many claims (their
+    accounts are read with them, as a page's claims are), two when the
+    caller gives the corroborations it has already read (claims_evidence).
+    """
+    claims = list(claims)
+    if not claims:
+        return {}
+    evidence, roots = claims_evidence(claims, corroborations=corroborations)
+    parties = disputing_parties({claim.account.dispute_id for claim in claims})
+    constants = scoring_constants()
+    return {
+        claim.pk: scoring.score_claim(
+            evidence[claim.pk],
+            claim_party_id=claim.account.party_id,
+            speaker_id=claim.speaker_id,
+            speaker_root_id=roots[claim.speaker_id],
+            disputing_party_ids=parties[claim.account.dispute_id],
+            constants=constants,
+        )
+        for claim in claims
+    }
 
 
 def explain_claim(claim: Claim) -> scoring.ClaimScore:
     """The claim's score as the model computes it now, with every item explained."""
-    account = claim.account
-    evidence, speaker_root_id = claim_evidence(claim)
-    return scoring.score_claim(
-        evidence,
-        claim_party_id=account.party_id,
-        speaker_id=claim.speaker_id,
-        speaker_root_id=speaker_root_id,
-        disputing_party_ids=disputing_party_ids(account.dispute_id),
-        constants=scoring_constants(),
-    )
+    return explain_claims([claim])[claim.pk]
 
 
 # A source's track record

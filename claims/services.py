@@ -514,7 +514,14 @@ def rescore_claims(claim_ids: Iterable[int], *, cause: str, by: User = None) -> 
 
 
 @write_transaction()
-def merge_sources(*, source: Source, into: Source, by: User) -> Source:
+def merge_sources(
+    *,
+    source: Source,
+    into: Source,
+    by: User,
+    expected_version: int | None = None,
+    expected_into_version: int | None = None,
+) -> Source:
     """
     Make `source` and `into` one source, `into`: the evidence `source` gave
     and the claims it made become `into`'s, the sources that repeated it
@@ -522,6 +529,10 @@ def merge_sources(*, source: Source, into: Source, by: User) -> Source:
     where both had spoken on a claim, `into` now has both items, and the
     scoring counts its latest (each source counts once). Refused if the
     merged source would corroborate a claim it made (itself or through a copy).
+
+    A caller that showed the two sources first passes the versions it showed
+    (of `source`, of `into`): if either has changed since, StaleObjectError,
+    and nothing is merged.
     """
     if source.pk == into.pk:
         raise ValidationError({"into": "A source cannot be merged into itself."})
@@ -534,6 +545,8 @@ def merge_sources(*, source: Source, into: Source, by: User) -> Source:
         if wanted.pk not in locked:
             raise ValidationError(f"Source {wanted.pk} no longer exists.")
     source, into = locked[source.pk], locked[into.pk]
+    check_version(source, expected_version)
+    check_version(into, expected_into_version)
     if source.pk in _origin_chain(into):
         raise ValidationError(
             {

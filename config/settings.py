@@ -66,9 +66,12 @@ INSTALLED_APPS = [
     "csp",
     "log_request_id",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "changelog",
     "sources",
     "claims",
+    "publishing",
     "api",
     "dashboard",
 ]
@@ -144,6 +147,18 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background jobs (Django's tasks API, the django-tasks backport): kept in
+# the database, where `manage.py db_worker` picks them up. Every worker on
+# every server reads the same table, and each job is claimed by one of them
+# (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL). The tests run them at once
+# in the test's process instead (tests/conftest.py), and one runs a real worker.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 # Cache, and with it sessions: Redis when REDIS_URL is set, so that several
 # app servers share them.

@@ -14,7 +14,14 @@ from django.utils.text import slugify
 from claims.models import Account, Claim, Dispute
 from sources.models import Party, Source
 
-from .forms import STALE_VERSION, DashboardForm, source_named, source_picker
+from .forms import (
+    STALE_VERSION,
+    UTC_HELP,
+    DashboardForm,
+    source_named,
+    source_picker,
+    utc_datetime_field,
+)
 
 
 def version_field(verb: str) -> forms.IntegerField:
@@ -164,14 +171,9 @@ class ClaimForm(DashboardForm):
         max_length=200,
         help_text="A source who made the claim: type a name and pick it from the list.",
     )
-    stated_at = forms.DateTimeField(
-        label="Said at (UTC, 24-hour clock)",
-        required=False,
-        widget=forms.DateTimeInput(
-            attrs={"type": "datetime-local", "step": "60"}, format="%Y-%m-%dT%H:%M"
-        ),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-        help_text="Date and time in UTC, e.g. 2019-02-28 08:00. Leave empty if not known.",
+    # Emptied on an edit, the time becomes unknown (update_claim stores None).
+    stated_at = utc_datetime_field(
+        label="Said at (UTC, 24-hour clock)", help_text=f"{UTC_HELP} Leave empty if not known."
     )
     appearance = forms.URLField(
         label="Where it was said",

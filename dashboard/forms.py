@@ -9,11 +9,12 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import QueryDict
 from django.urls import reverse
 
 from claims.models import Corroboration, Stance, Verdict
-from sources.models import Reliability, Source, SourceKind
+from sources.models import Reliability, Source, SourceKind, normalise_name
 
 from .selectors.activity import ACTIVITY_KINDS
 from .selectors.sources import party_choices
@@ -40,9 +41,16 @@ def source_picker(field: forms.Field) -> None:
 
 
 def source_named(name: str) -> Source:
-    """The one source called `name` (in any case), else a ValidationError saying why not."""
+    """
+    The one source called `name`, ignoring case, spacing and accents as
+    source names are unique (Source.name_key), else a ValidationError saying
+    why not. Duplicates from before names were unique are kept apart in
+    name_key by their id, so they are still found by their name.
+    """
     name = name.strip()
-    matches = list(Source.objects.filter(name__iexact=name)[:2])
+    matches = list(
+        Source.objects.filter(Q(name_key=normalise_name(name)) | Q(name__iexact=name))[:2]
+    )
     if not matches:
         raise ValidationError(f"No source is called “{name}”. Pick one from the list.")
     if len(matches) > 1:
@@ -50,6 +58,38 @@ def source_named(name: str) -> Source:
             f"Several sources are called “{name}”; ask an editor to tell them apart."
         )
     return matches[0]
+
+
+# The dashboard's dates: typed and shown as UTC on a 24-hour clock, one
+# format everywhere. A datetime-local input would show the browser's locale
+# instead (02/28/2019, 02:30 PM in the US), and in the browser's time zone.
+UTC_FORMAT = "%Y-%m-%d %H:%M"
+UTC_EXAMPLE = "2019-02-28 14:30"
+UTC_HELP = f"Date and time in UTC, 24-hour, e.g. {UTC_EXAMPLE}."
+
+
+def utc_datetime_field(label: str, help_text: str) -> forms.DateTimeField:
+    """An optional date and time in UTC, typed as YYYY-MM-DD HH:MM (a T for the space will do)."""
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        widget=forms.DateTimeInput(
+            format=UTC_FORMAT,
+            attrs={"placeholder": "YYYY-MM-DD HH:MM", "autocomplete": "off", "spellcheck": "false"},
+        ),
+        input_formats=[
+            UTC_FORMAT,
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%d",
+        ],
+        error_messages={
+            "invalid": f"Enter the date and time in UTC as YYYY-MM-DD HH:MM, 24-hour, "
+            f"e.g. {UTC_EXAMPLE}."
+        },
+        help_text=help_text,
+    )
 
 
 class DashboardFormMixin(forms.BaseForm):
@@ -126,11 +166,9 @@ class CorroborationForm(DashboardForm):
         help_text="The words the evidence rests on.",
     )
     url = forms.URLField(label="Link", required=False, max_length=500, assume_scheme="https")
-    observed_at = forms.DateTimeField(
-        label="Said or published at (UTC)",
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Leave empty for now.",
+    observed_at = utc_datetime_field(
+        label="Said or published at (UTC, 24-hour clock)",
+        help_text=f"{UTC_HELP} Leave empty for now.",
     )
     # Editing sends back the version it was loaded at, so that a concurrent
     # edit is refused instead of silently overwritten.
@@ -158,6 +196,10 @@ class CorroborationForm(DashboardForm):
         source_picker(self.fields["source"])
         if instance is not None:
             self.fields["version"].required = True
+            # An edit left without a date keeps the one the evidence has (service_fields).
+            self.fields[
+                "observed_at"
+            ].help_text = f"{UTC_HELP} If you empty it, the evidence keeps the date it has."
 
     def focus_first_field(self) -> None:
         """
@@ -358,6 +400,10 @@ class MergeSourceForm(DashboardForm):
     )
     into_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     confirm = forms.BooleanField(widget=forms.HiddenInput, required=False)
+    # The confirmation sends back the versions of the two sources it showed,
+    # so that a source edited in between is not merged unseen.
+    source_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    into_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, source: Source, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -384,5 +430,12 @@ class MergeSourceForm(DashboardForm):
         if into.pk == self.source.pk:
             self.add_error("into", "A source cannot be merged into itself.")
             return data
+        if data.get("confirm") and (
+            data.get("source_version") is None or data.get("into_version") is None
+        ):
+            raise ValidationError(
+                "This confirmation does not say which versions of the two sources it merges; "
+                "pick the source again."
+            )
         data["target"] = into
         return data

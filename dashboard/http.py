@@ -129,3 +129,36 @@ def with_oob_messages(request: AuthedRequest, response: TemplateResponse) -> Htt
         "dashboard/base.html#messages", {"swap_oob": True}, request=request
     ).encode()
     return response
+
+
+# Live pages (static/dashboard/live.js): each page that shows scores holds a
+# hidden poller that asks for the page's live parts with the newest change
+# it has seen (?since=), targeting itself, so its id names the partial.
+
+
+def is_poll(request: AuthedRequest, poller: str) -> bool:
+    return bool(request.htmx) and request.htmx.target == poller
+
+
+def unchanged_since(request: AuthedRequest, poller: str, latest: int) -> bool:
+    """
+    Whether a poll has already seen the newest change: then the change log's
+    newest id, one indexed query, is all it costs, and it is answered 204.
+    """
+    return is_poll(request, poller) and request.GET.get("since") == str(latest)
+
+
+# htmx stops a poll answered with this status.
+STOP_POLLING = 286
+
+
+def gone(request: AuthedRequest, what: str) -> HttpResponse:
+    """
+    A poll finding its page's object deleted by someone else: it stops, and
+    the page says so in place of the messages, left as it was for reading.
+    """
+    message = f"{what} was deleted by someone else while you were reading it."
+    html = render_to_string(
+        "dashboard/base.html#messages", {"gone": message, "live": True}, request=request
+    )
+    return HttpResponse(html, status=STOP_POLLING)

@@ -5,6 +5,8 @@ The newsroom's roles, as auth groups:
 - Reporters add, edit and delete claims, and add, edit and remove evidence;
 - Viewers read.
 
+Reporters submit a dispute for review; editors publish it to partners.
+
 Permission checks everywhere (dashboard, API, admin) are Django model
 permissions, so a role is just the set of permissions below.
 """
@@ -24,6 +26,7 @@ READABLE = [
     ("claims", "claim"),
     ("claims", "corroboration"),
     ("claims", "scoresnapshot"),
+    ("publishing", "publication"),
 ]
 EDITABLE = [
     ("sources", "party"),
@@ -50,7 +53,14 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("claims", "change_corroboration"),
         ("claims", "delete_corroboration"),
     ],
-    EDITORS: _codenames(["view"], READABLE) + _codenames(["add", "change", "delete"], EDITABLE),
+    EDITORS: _codenames(["view"], READABLE)
+    + _codenames(["add", "change", "delete"], EDITABLE)
+    # Publishing (DESIGN §8): editors release to partners and read what was released.
+    + [("publishing", "publish_dispute")]
+    + _codenames(
+        ["view"],
+        [("publishing", "revision"), ("publishing", "revisionobject"), ("publishing", "feedevent")],
+    ),
 }
 
 

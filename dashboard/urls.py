@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import activity, authoring, disputes, sources
+from .views import activity, authoring, disputes, publication, scoring, sources
 
 app_name = "dashboard"
 
@@ -27,6 +27,7 @@ urlpatterns = [
     path("sources/<int:source_id>/", sources.source, name="source"),
     path("sources/<int:source_id>/edit/", sources.edit_source, name="source_edit"),
     path("activity/", activity.activity, name="activity"),
+    path("how-scores-work/", scoring.how_scores_work, name="how_scores_work"),
     path("sources/<int:source_id>/merge/", sources.merge_source, name="source_merge"),
     path("sources/merge-options/", sources.merge_options, name="source_merge_options"),
     # Authoring: disputes and accounts (editors), claims (reporters and editors).
@@ -38,4 +39,11 @@ urlpatterns = [
     path("accounts/<int:account_id>/claims/new/", authoring.new_claim, name="claim_add"),
     path("claims/<int:claim_id>/edit/", authoring.edit_claim, name="claim_edit"),
     path("claims/<int:claim_id>/delete/", authoring.delete_claim, name="claim_delete"),
+    # Publishing to partners: reporters submit for review, editors do the rest.
+    path("disputes/<slug:slug>/submit/", publication.submit_for_review, name="dispute_submit"),
+    path("disputes/<slug:slug>/publish/", publication.publish, name="dispute_publish"),
+    path("disputes/<slug:slug>/republish/", publication.republish, name="dispute_republish"),
+    path("disputes/<slug:slug>/pause/", publication.pause, name="dispute_pause"),
+    path("disputes/<slug:slug>/resume/", publication.resume, name="dispute_resume"),
+    path("disputes/<slug:slug>/retract/", publication.retract, name="dispute_retract"),
 ]

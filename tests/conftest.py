@@ -29,6 +29,14 @@ def fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def jobs_run_at_once(settings):
+    # Background jobs run in the test's process as they are enqueued (after
+    # the write commits), where production queues them for a worker;
+    # tests/publishing/test_worker.py runs a real worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 def make_user(username: str, role: str | None = None, **extra):
     user = get_user_model().objects.create_user(
         username=username, password="correct horse battery staple", **extra

@@ -39,9 +39,13 @@ from changelog.models import Change
 from claims.models import Claim, Corroboration, Dispute
 from claims.tooling import hanoi as hanoi_data
 from dashboard.roles import EDITORS, REPORTERS, VIEWERS
+from dashboard.selectors.publication import partner_changes
+from publishing import services as publishing_services
+from publishing.selectors import publication_of
 from sources import services as source_services
 from sources.models import Party, Source
 from tests.conftest import make_user
+from tests.factories import build_dispute
 
 CALLERS = ("anonymous", "partner", "viewer", "reporter", "editor")
 LOGIN = "login"  # sent to the login page
@@ -100,7 +104,9 @@ DASHBOARD = [
     ("GET  overview", LOGIN, LOGIN, 200, 200, 200),
     ("GET  overview, unchanged poll", LOGIN, LOGIN, 204, 204, 204),
     ("GET  dispute", LOGIN, LOGIN, 200, 200, 200),
+    ("GET  dispute, unchanged poll", LOGIN, LOGIN, 204, 204, 204),
     ("GET  claim", LOGIN, LOGIN, 200, 200, 200),
+    ("GET  claim, unchanged poll", LOGIN, LOGIN, 204, 204, 204),
     ("GET  claim, evidence form", LOGIN, LOGIN, 403, 200, 200),
     ("GET  source_options", LOGIN, LOGIN, 200, 200, 200),
     ("POST add_corroboration", LOGIN, LOGIN, 403, 200, 200),
@@ -115,6 +121,17 @@ DASHBOARD = [
     ("GET  source_edit", LOGIN, LOGIN, 403, 403, 200),
     ("POST source_edit", LOGIN, LOGIN, 403, 403, 200),
     ("GET  activity", LOGIN, LOGIN, 200, 200, 200),
+    ("GET  how_scores_work", LOGIN, LOGIN, 200, 200, 200),
+    # Publishing to partners (DESIGN.md §8): reporters submit, editors do the rest.
+    ("POST dispute_submit", LOGIN, LOGIN, 403, 200, 200),
+    ("GET  dispute_publish", LOGIN, LOGIN, 403, 403, 200),
+    ("POST dispute_publish", LOGIN, LOGIN, 403, 403, 200),
+    ("GET  dispute_republish", LOGIN, LOGIN, 403, 403, 200),
+    ("POST dispute_republish", LOGIN, LOGIN, 403, 403, 200),
+    ("POST dispute_pause", LOGIN, LOGIN, 403, 403, 200),
+    ("POST dispute_resume", LOGIN, LOGIN, 403, 403, 200),
+    ("GET  dispute_retract", LOGIN, LOGIN, 403, 403, 200),
+    ("POST dispute_retract", LOGIN, LOGIN, 403, 403, 200),
 ]
 
 
@@ -159,8 +176,26 @@ def world(django_db_setup, django_db_blocker):
                 for role, user in users.items()
             },
             partner_key=APIKey.objects.create_key(name="Example Times")[1],
+            # The Hanoi story is published (load_hanoi); one dispute in each other state.
+            **disputes_to_publish(users["editor"], users["reporter"]),
         )
         transaction.set_rollback(True)
+
+
+def disputes_to_publish(editor: Any, reporter: Any) -> dict[str, Dispute]:
+    """A draft, a dispute in review and a paused one, brought there through the services."""
+    draft, in_review, paused = (build_dispute(parties=2, claims_per_account=1) for _ in range(3))
+    for dispute in (in_review, paused):
+        publishing_services.submit_for_review(dispute=dispute, by=reporter)
+    publishing_services.publish(dispute=paused, by=editor)
+    publishing_services.pause(dispute=paused, by=editor)
+    return {"draft": draft, "in_review": in_review, "paused": paused}
+
+
+def release_form(dispute: Dispute) -> dict[str, Any]:
+    """The publish step's form as the editor confirms it, for what would change now."""
+    changes = partner_changes(dispute)
+    return {"version": changes.publication.version, "seen": changes.seen, "embargo_until": ""}
 
 
 def api_path(path: str, w: SimpleNamespace) -> str:
@@ -271,10 +306,24 @@ def source_form(w: SimpleNamespace, **changes: Any) -> dict[str, Any]:
 DASHBOARD_PAGES: dict[str, Page] = {
     "overview": Page("dashboard:overview"),
     "overview, unchanged poll": Page(
-        "dashboard:overview", query=lambda w: {"since": Change.latest_id()}, htmx_target="overview"
+        "dashboard:overview",
+        query=lambda w: {"since": Change.latest_id()},
+        htmx_target="overview-poll",
     ),
     "dispute": Page("dashboard:dispute", args=lambda w: [w.dispute.slug]),
+    "dispute, unchanged poll": Page(
+        "dashboard:dispute",
+        args=lambda w: [w.dispute.slug],
+        query=lambda w: {"since": Change.latest_id()},
+        htmx_target="accounts-poll",
+    ),
     "claim": Page("dashboard:claim", args=lambda w: [w.nk_claim.pk]),
+    "claim, unchanged poll": Page(
+        "dashboard:claim",
+        args=lambda w: [w.nk_claim.pk],
+        query=lambda w: {"since": Change.latest_id()},
+        htmx_target="claim-poll",
+    ),
     "claim, evidence form": Page(
         "dashboard:claim", args=lambda w: [w.nk_claim.pk], htmx_target="corroboration-form"
     ),
@@ -311,6 +360,46 @@ DASHBOARD_PAGES: dict[str, Page] = {
         htmx_target="source-form",
     ),
     "activity": Page("dashboard:activity"),
+    "how_scores_work": Page("dashboard:how_scores_work"),
+    "dispute_submit": Page(
+        "dashboard:dispute_submit",
+        args=lambda w: [w.draft.slug],
+        data=lambda w: {"version": 1},
+        htmx_target="publication",
+    ),
+    "dispute_publish": Page(
+        "dashboard:dispute_publish",
+        args=lambda w: [w.in_review.slug],
+        data=lambda w: release_form(w.in_review),
+        htmx_target="publication-confirm",
+    ),
+    "dispute_republish": Page(
+        "dashboard:dispute_republish",
+        args=lambda w: [w.dispute.slug],
+        data=lambda w: release_form(w.dispute),
+        htmx_target="publication-confirm",
+    ),
+    "dispute_pause": Page(
+        "dashboard:dispute_pause",
+        args=lambda w: [w.dispute.slug],
+        data=lambda w: {"version": publication_of(w.dispute).version},
+        htmx_target="publication",
+    ),
+    "dispute_resume": Page(
+        "dashboard:dispute_resume",
+        args=lambda w: [w.paused.slug],
+        data=lambda w: {"version": publication_of(w.paused).version},
+        htmx_target="publication",
+    ),
+    "dispute_retract": Page(
+        "dashboard:dispute_retract",
+        args=lambda w: [w.dispute.slug],
+        data=lambda w: {
+            "version": publication_of(w.dispute).version,
+            "note": "We could not stand behind it.",
+        },
+        htmx_target="publication-confirm",
+    ),
 }
 
 

@@ -5,7 +5,14 @@ sanctions", shared/seed/hanoi-summit-article.txt). Every quote below is from
 that report.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from changelog.writes import write_transaction
+from claims import services
+from claims.models import Account, Claim, Corroboration, Dispute
+from sources import services as source_services
+from sources.models import Party, Source
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -160,3 +167,86 @@ CORROBORATIONS = [
         utc(2019, 2, 28, 17, 5),
     ),
 ]
+
+
+@dataclass(frozen=True)
+class Loaded:
+    dispute: Dispute
+    added: int
+
+
+@write_transaction()
+def load() -> Loaded:
+    """
+    Write the story through the services, each record only if it is not
+    there yet (idempotent): `manage.py load_hanoi`, which also publishes it.
+    """
+    added = 0
+    parties = {}
+    for data in PARTIES:
+        party = Party.objects.filter(slug=data["slug"]).first()
+        if party is None:
+            party = source_services.create_party(by=None, **data)
+            added += 1
+        parties[data["slug"]] = party
+
+    sources = {}
+    for key, (name, kind, party_slug, anonymous, grade) in SOURCES.items():
+        source = Source.objects.filter(name=name).first()
+        if source is None:
+            source = source_services.create_source(
+                by=None,
+                name=name,
+                kind=kind,
+                affiliation=parties[party_slug] if party_slug else None,
+                is_anonymous=anonymous,
+                reliability=grade,
+                notes=SOURCE_NOTES[key],
+            )
+            added += 1
+        sources[key] = source
+
+    dispute = Dispute.objects.filter(slug=DISPUTE["slug"]).first()
+    if dispute is None:
+        dispute = services.create_dispute(by=None, **DISPUTE)
+        added += 1
+
+    accounts = {}
+    for party_slug, summary in ACCOUNTS.items():
+        account = Account.objects.filter(dispute=dispute, party=parties[party_slug]).first()
+        if account is None:
+            account = services.create_account(
+                by=None, dispute=dispute, party=parties[party_slug], summary=summary
+            )
+            added += 1
+        accounts[party_slug] = account
+
+    claims = {}
+    for key, (party_slug, speaker, text, stated_at) in CLAIMS.items():
+        claim = Claim.objects.filter(account=accounts[party_slug], text=text).first()
+        if claim is None:
+            claim = services.create_claim(
+                by=None,
+                account=accounts[party_slug],
+                text=text,
+                speaker=sources[speaker],
+                stated_at=stated_at,
+            )
+            added += 1
+        claims[key] = claim
+
+    for claim_key, source_key, stance, quote, observed_at in CORROBORATIONS:
+        exists = Corroboration.objects.filter(
+            claim=claims[claim_key], source=sources[source_key], quote=quote
+        ).exists()
+        if not exists:
+            services.record_corroboration(
+                claim=claims[claim_key],
+                by=None,
+                source=sources[source_key],
+                stance=stance,
+                quote=quote,
+                observed_at=observed_at,
+            )
+            added += 1
+    return Loaded(dispute=dispute, added=added)

@@ -15,6 +15,14 @@ from changelog.models import Change, ChangeQuerySet
 from claims.models import Account, Claim, Corroboration, Dispute
 from sources.models import Party, Source
 
+from .plain_words import (
+    cited_claims,
+    claims_named_in,
+    deleted_claim_names,
+    live_claim_names,
+    name_claims,
+)
+
 CHANGES_PER_PAGE = 50
 
 
@@ -111,28 +119,39 @@ OBJECT_LABELS = {
 
 @dataclass(frozen=True)
 class ActivityEntry:
-    """A change as the page lists it: its kind's label, and a link to its object while it exists."""
+    """
+    A change as the page lists it: its kind's label, its summary with the
+    claims it cites named by their words, the claim it changed when the
+    summary does not name it, and a link to its object while it exists.
+    """
 
     change: Change
     label: str
     url: str | None
+    summary: str
+    subject: str | None = None
 
 
 def describe_changes(changes: Iterable[Change]) -> list[ActivityEntry]:
     """
     Each change with a label for its kind and a url to its object while
-    that object still exists (None once it is deleted): one query per kind
-    of object on the page, never one per row.
+    that object still exists (None once it is deleted), and the claims it
+    touches named by their words: one query per kind of object on the page
+    (and one for the claims since deleted), never one per row.
     """
     changes = list(changes)
     ids: dict[str, set[int]] = {}
     for change in changes:
         ids.setdefault(change.object_type, set()).add(change.object_id)
 
-    urls: dict[tuple[str, int], str] = {}
-    if "claim" in ids:
-        for pk in Claim.objects.filter(pk__in=ids["claim"]).values_list("pk", flat=True):
-            urls["claim", pk] = Claim(pk=pk).get_absolute_url()
+    # The claims changed and those the summaries cite, in one read: the
+    # ones still there have a page; the others are named from their history.
+    cited = claims_named_in(changes)
+    names = live_claim_names(cited)
+    urls: dict[tuple[str, int], str] = {
+        ("claim", pk): Claim(pk=pk).get_absolute_url() for pk in names
+    }
+    names |= deleted_claim_names(cited - set(names))
     if "corroboration" in ids:
         evidence = Corroboration.objects.filter(pk__in=ids["corroboration"])
         for pk, claim_id in evidence.values_list("pk", "claim_id"):
@@ -154,11 +173,17 @@ def describe_changes(changes: Iterable[Change]) -> list[ActivityEntry]:
     entries = []
     for change in changes:
         label = OBJECT_LABELS.get(change.object_type, change.object_type.capitalize())
+        summary = name_claims(change.summary, names)
+        subject = None
+        if change.object_type == "claim" and change.object_id not in cited_claims(change):
+            subject = names.get(change.object_id)
         entries.append(
             ActivityEntry(
                 change=change,
                 label=f"{label} score" if change.is_score_move else label,
                 url=urls.get((change.object_type, change.object_id)),
+                summary=summary,
+                subject=subject,
             )
         )
     return entries

@@ -17,6 +17,7 @@ from claims.scoring import ClaimScore, ExplainedItem
 from claims.selectors import explain_claim
 
 from .common import history_start, score_histories
+from .plain_words import AccountMakeup, account_makeups, weighs_most
 
 # django-stubs-ext is a lint requirement (requirements.txt), not a runtime one.
 if TYPE_CHECKING:
@@ -32,6 +33,72 @@ class HistoryStarts(TypedDict):
 class EvidenceRow:
     corroboration: Corroboration
     explained: ExplainedItem | None
+
+
+# A claim with many pieces of evidence lists them this many at a time (76
+# in full made a page 22,000 px long); its score table stays complete.
+EVIDENCE_PER_PAGE = 20
+# What ?evidence= says to list every item at once.
+ALL_EVIDENCE = "all"
+
+
+@dataclass(frozen=True)
+class EvidencePager:
+    """Which of a claim's `total` items the list shows: page `number`, or all of them (0)."""
+
+    total: int
+    number: int
+
+    per_page = EVIDENCE_PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // EVIDENCE_PER_PAGE))
+
+    @property
+    def shows_all(self) -> bool:
+        return self.number == 0
+
+    @property
+    def needed(self) -> bool:
+        """Whether there are more items than one page shows."""
+        return self.total > EVIDENCE_PER_PAGE
+
+    @property
+    def start(self) -> int:
+        """The index of the first item shown (from 0)."""
+        return 0 if self.shows_all else (self.number - 1) * EVIDENCE_PER_PAGE
+
+    @property
+    def end(self) -> int:
+        """One past the index of the last item shown."""
+        return self.total if self.shows_all else min(self.total, self.start + EVIDENCE_PER_PAGE)
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if 0 < self.number < self.pages else None
+
+    @classmethod
+    def asked(cls, total: int, page: str | None, *, index: int | None = None) -> EvidencePager:
+        """
+        The page asked for (?evidence=2, or "all"); else the one holding the
+        item at `index` (the one being edited); else the first. A page past
+        the end is the last, anything else the first.
+        """
+        pager = cls(total, 1)
+        if page == ALL_EVIDENCE:
+            return cls(total, 0)
+        if page is None and index is not None:
+            return cls(total, index // EVIDENCE_PER_PAGE + 1)
+        try:
+            number = int(page or 1)
+        except ValueError:
+            return pager
+        return cls(total, min(max(number, 1), pager.pages))
 
 
 def claim_for_dashboard(claim_id: int) -> WithAnnotations[Claim, HistoryStarts]:
@@ -53,8 +120,18 @@ class ClaimPage:
     partial (the gauge, say) runs only the queries that partial needs.
     """
 
-    def __init__(self, claim: Claim) -> None:
+    def __init__(
+        self,
+        claim: Claim,
+        *,
+        evidence_page: str | None = None,
+        around: Corroboration | None = None,
+    ) -> None:
         self.claim = claim
+        # The page of the evidence list asked for (?evidence=), and the item
+        # whose page to show when none is asked for (the one being edited).
+        self.evidence_page = evidence_page
+        self.around = around
 
     @cached_property
     def explanation(self) -> ClaimScore:
@@ -69,6 +146,31 @@ class ClaimPage:
         )
         explained = {item.evidence_id: item for item in self.explanation.items}
         return [EvidenceRow(c, explained.get(c.pk)) for c in corroborations]
+
+    @cached_property
+    def weighs_most(self) -> str:
+        """In one sentence, which evidence weighs most on the claim and why."""
+        sources = {row.corroboration.source_id: row.corroboration.source for row in self.evidence}
+        return weighs_most(self.explanation, sources)
+
+    @cached_property
+    def account_makeup(self) -> AccountMakeup:
+        """What the account's score is made of: one grouped query."""
+        account = self.claim.account
+        return account_makeups([account])[account.pk]
+
+    @cached_property
+    def pager(self) -> EvidencePager:
+        index = None
+        if self.around is not None:
+            ids = [row.corroboration.pk for row in self.evidence]
+            index = ids.index(self.around.pk) if self.around.pk in ids else None
+        return EvidencePager.asked(len(self.evidence), self.evidence_page, index=index)
+
+    @property
+    def shown_evidence(self) -> list[EvidenceRow]:
+        """The items the list shows: a page of them, from the evidence read in full."""
+        return self.evidence[self.pager.start : self.pager.end]
 
     @property
     def counted(self) -> list[ExplainedItem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any, TypeVar
@@ -22,7 +23,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from claims.models import ScoreSnapshot
-from sources.models import Source
+from sources.models import Source, normalise_name
 
 # A sparkline shows the latest moves; older ones are in the activity log.
 HISTORY_POINTS = 40
@@ -104,16 +105,30 @@ def score_histories(
 
 def source_options(text: str) -> QuerySet[Source]:
     """
-    A few sources whose name contains what the user has typed, those that
-    start with it first; none before they type. They fill the source
-    pickers of the evidence form and of the source form (its origin).
+    A few sources whose name holds every word the user has typed, those
+    that start with the first word first; none before they type. Names
+    compare as a source's name_key does (normalise_name: case, spacing and
+    accents ignored), and words also split at hyphens and other punctuation,
+    so "Rì  Yong-ho" finds "Ri Yong Ho". They fill the source pickers: the
+    evidence form's source, a claim's speaker, a source's origin, a merge.
     """
-    text = text.strip()[:200]
-    if not text:
+    words = typed_words(text[:200])
+    if not words:
         return Source.objects.none()
-    starts = Case(When(name__istartswith=text, then=Value(0)), default=Value(1))
-    return (
-        Source.objects.select_related("affiliation")
-        .filter(name__icontains=text)
-        .order_by(starts, "name", "id")[:SOURCE_OPTIONS]
-    )
+    # Plain LIKEs on the stored key: the typed text is normalised once, here,
+    # rather than every name in SQL (UPPER(name), unaccent …) for each search.
+    matching = Source.objects.all()
+    for word in words:
+        matching = matching.filter(name_key__contains=word)
+    starts = Case(When(name_key__startswith=words[0], then=Value(0)), default=Value(1))
+    return matching.select_related("affiliation").order_by(starts, "name", "id")[:SOURCE_OPTIONS]
+
+
+def typed_words(text: str) -> list[str]:
+    """
+    The words of what was typed, normalised as source names are: split at
+    spaces and punctuation ("yong-ho" is "yong" and "ho"), or, for text of
+    punctuation only, that text as one word.
+    """
+    key = normalise_name(text)
+    return [word for word in re.split(r"[\W_]+", key) if word] or ([key] if key else [])

@@ -16,6 +16,15 @@ from changelog.models import Change
 from claims.models import Account, Claim, Corroboration, Dispute
 
 from .common import count_of, history_start, score_histories, with_rows
+from .plain_words import (
+    AccountMakeup,
+    account_makeups,
+    evidence_against,
+    evidence_for,
+    evidence_in_words,
+    summaries_naming_claims,
+)
+from .publication import Badge, badge_of, in_state, with_publication
 
 # Disputes per page of the overview: a screenful to scan, and few enough
 # that the page's figures cost the same however many disputes the desk holds.
@@ -27,12 +36,17 @@ class AccountCard:
     account: Account
     history: list[float]
     last_change: Change | None
+    # The last change's summary with the claims it cites named by their words.
+    last_change_summary: str
+    makeup: AccountMakeup
+    evidence: str  # "1 for, 4 against"
 
 
 @dataclass(frozen=True)
 class DisputeCard:
     dispute: Dispute
     accounts: list[AccountCard]
+    publication: Badge
 
 
 def _newest_change(object_type: str, object_id: OuterRef | Subquery) -> Subquery:
@@ -66,19 +80,24 @@ def _last_change_id() -> Greatest:
     )
 
 
-def overview_disputes() -> QuerySet[Dispute]:
+def overview_disputes(status: str = "") -> QuerySet[Dispute]:
     """
     Open disputes first, then settled ones; within each, the most recently
     active first. A dispute is as recent as its own last edit or its
     accounts' last score move (every piece of evidence that counts moves
     one), read from the accounts' indexed foreign key, a few rows each.
+    Each carries its publication's badge, read in the same query; `status`
+    keeps those in that state of publication only.
     """
     newest_account = (
         Account.objects.filter(dispute=OuterRef("pk"))
         .order_by("-updated_at")
         .values("updated_at")[:1]
     )
-    return Dispute.objects.annotate(
+    disputes = with_publication(Dispute.objects.all())
+    if status:
+        disputes = in_state(disputes, status)
+    return disputes.annotate(
         settled=Case(When(status=Dispute.Status.OPEN, then=Value(0)), default=Value(1)),
         active_at=Greatest("updated_at", Coalesce(Subquery(newest_account), "updated_at")),
     ).order_by("settled", "-active_at", "-id")
@@ -86,15 +105,17 @@ def overview_disputes() -> QuerySet[Dispute]:
 
 def dispute_cards(disputes: list[Dispute]) -> list[DisputeCard]:
     """
-    The disputes' accounts with their gauges, counts, histories and last
-    change: three queries, over these disputes' rows only.
+    The disputes' accounts with their gauges, counts, histories, what their
+    scores are made of and last change: six queries (five when no last
+    change cites a claim since deleted), over these disputes' rows only.
     """
     accounts = list(
         Account.objects.filter(dispute__in=disputes)
         .select_related("party")
         .annotate(
             claim_count=count_of(Claim.objects.all(), "account"),
-            corroboration_count=count_of(Corroboration.objects.all(), "claim__account"),
+            evidence_for=evidence_for("claim__account"),
+            evidence_against=evidence_against("claim__account"),
             last_change_id=_last_change_id(),
             history_start=history_start(account=OuterRef("pk")),
         )
@@ -104,22 +125,34 @@ def dispute_cards(disputes: list[Dispute]) -> list[DisputeCard]:
     changes = Change.objects.select_related("actor").in_bulk(
         [a.last_change_id for a in accounts if a.last_change_id]
     )
+    summaries = summaries_naming_claims(changes.values())
+    makeups = account_makeups(accounts)
     cards: dict[int, list[AccountCard]] = defaultdict(list)
     for account in accounts:
+        last_change = changes.get(account.last_change_id)
         cards[account.dispute_id].append(
             AccountCard(
                 account=account,
                 history=histories.get(account.pk, []),
-                last_change=changes.get(account.last_change_id),
+                last_change=last_change,
+                last_change_summary=summaries[last_change.pk] if last_change else "",
+                makeup=makeups[account.pk],
+                evidence=evidence_in_words(
+                    supporting=account.evidence_for, against=account.evidence_against
+                ),
             )
         )
-    return [DisputeCard(dispute=dispute, accounts=cards[dispute.pk]) for dispute in disputes]
+    return [
+        DisputeCard(dispute=dispute, accounts=cards[dispute.pk], publication=badge_of(dispute))
+        for dispute in disputes
+    ]
 
 
-def overview_page(number: str | int | None) -> Page[DisputeCard]:
+def overview_page(number: str | int | None, *, status: str = "") -> Page[DisputeCard]:
     """
-    One page of the overview; a page number out of range (or no number)
-    gives the nearest page rather than an error.
+    One page of the overview (of the disputes in one state of publication,
+    if `status` says so); a page number out of range (or no number) gives
+    the nearest page rather than an error.
     """
-    page = Paginator(overview_disputes(), OVERVIEW_PAGE_SIZE).get_page(number)
+    page = Paginator(overview_disputes(status), OVERVIEW_PAGE_SIZE).get_page(number)
     return with_rows(page, dispute_cards(list(page.object_list)))

@@ -1,7 +1,8 @@
 """
 How the dashboard draws its numbers: the geometry of the inline SVG charts
 (the credibility gauge and the score sparkline), labels and times. Drawing
-only: the numbers themselves come from the services.
+only: the numbers themselves come from the services, their words from
+selectors/plain_words.py.
 """
 
 from __future__ import annotations
@@ -10,15 +11,16 @@ import functools
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
-from claims.models import Stance, Verdict
+from claims.models import Scored, Stance, Verdict
 from claims.selectors import scoring_constants
+
+from ..selectors.plain_words import two_places
 
 register = template.Library()
 
@@ -32,9 +34,9 @@ def _clamp(value: float) -> float:
     return min(max(float(value), 0.0), 1.0)
 
 
-def _point(score: float) -> tuple[float, float]:
+def _point(score: float, radius: float = RADIUS) -> tuple[float, float]:
     angle = math.pi * _clamp(score)
-    return CX - RADIUS * math.cos(angle), CY - RADIUS * math.sin(angle)
+    return CX - radius * math.cos(angle), CY - radius * math.sin(angle)
 
 
 def arc_path(start: float, end: float) -> str:
@@ -49,18 +51,30 @@ def arc_path(start: float, end: float) -> str:
 
 @dataclass(frozen=True)
 class Gauge:
-    shapes: str  # SVG: the band arcs, the value arc, the tip of the needle
+    shapes: str  # SVG: the band arcs, their edges' ticks, the value arc, the tip of the needle
     score: str
+    weight: str  # the evidence weight the score rests on
+    unverified: bool  # no evidence counts: drawn dashed and hollow
 
 
-def two_places(value: float) -> str:
-    """A score as the floatformat:2 filter writes it (halves round up)."""
-    return str(Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+# The ticks at the bands' edges cross the arc (its stroke is 9 wide); their
+# labels sit inside the half circle, where nothing else is drawn.
+TICK_INNER, TICK_OUTER, TICK_LABEL = 35.0, 49.0, 27.0
+
+
+def _edge_marks(edge: float) -> str:
+    (x1, y1), (x2, y2) = _point(edge, TICK_INNER), _point(edge, TICK_OUTER)
+    lx, ly = _point(edge, TICK_LABEL)
+    label = two_places(edge).removeprefix("0")
+    return (
+        f'<line class="tick" x1="{x1:.2f}" y1="{y1:.2f}" x2="{x2:.2f}" y2="{y2:.2f}"/>'
+        f'<text class="tick-label" x="{lx:.2f}" y="{ly + 2.5:.2f}">{label}</text>'
+    )
 
 
 @functools.cache
 def _band_paths(bands: tuple[tuple[str, float], ...]) -> str:
-    # The same for every gauge: drawn once per process, not once per gauge.
+    # The same for every gauge: drawn once per process (per set of bands), not once per gauge.
     edges = dict(bands)
     limits = [
         (0.0, edges["mostly_contradicted"], "contradicted"),
@@ -69,22 +83,33 @@ def _band_paths(bands: tuple[tuple[str, float], ...]) -> str:
         (edges["mostly_corroborated"], edges["corroborated"], "mostly_corroborated"),
         (edges["corroborated"], 1.0, "corroborated"),
     ]
-    return "".join(
+    arcs = "".join(
         f'<path class="band v-{verdict}" d="{arc_path(low, high)}"/>'
         for low, high, verdict in limits
     )
+    return arcs + "".join(_edge_marks(low) for low, _, _ in limits[1:])
 
 
 @register.simple_tag
-def gauge(score: float) -> Gauge:
-    """The band arcs (faint, one per verdict), the value arc and the tip of the needle."""
+def gauge(scored: Scored) -> Gauge:
+    """
+    The band arcs (faint, one per verdict) with a tick and a label at each
+    band's edge (the VERDICT_BANDS of the settings), the value arc and the
+    tip of the needle, and the evidence weight the score rests on.
+    """
     bands: dict[str, float] = scoring_constants()["VERDICT_BANDS"]
+    score = scored.score
     tip_x, tip_y = _point(score)
     value = f'<path class="value" d="{arc_path(0.0, score)}"/>' if _clamp(score) > 0 else ""
     tip = f'<circle class="tip" cx="{tip_x:.2f}" cy="{tip_y:.2f}" r="4"/>'
     # Safe: only numbers and fixed class names go into it.
     shapes = mark_safe(_band_paths(tuple(sorted(bands.items()))) + value + tip)
-    return Gauge(shapes=shapes, score=two_places(score))
+    return Gauge(
+        shapes=shapes,
+        score=two_places(score),
+        weight=two_places(scored.evidence_weight),
+        unverified=scored.verdict == Verdict.UNVERIFIED,
+    )
 
 
 @dataclass(frozen=True)

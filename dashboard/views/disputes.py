@@ -10,13 +10,15 @@ partial plus a "scores-changed" event, to which the score widgets listen.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -26,11 +28,21 @@ from claims import services
 from claims.models import Claim, Corroboration
 
 from ..forms import ClaimFilterForm, CorroborationForm, RemovalForm
-from ..http import AuthedRequest, login_required, page_or_partial, with_oob_messages
+from ..http import (
+    AuthedRequest,
+    gone,
+    is_poll,
+    login_required,
+    page_or_partial,
+    unchanged_since,
+    with_oob_messages,
+)
+from ..publishing_forms import STATUS_WORDS, StatusFilterForm
 from ..selectors import common
 from ..selectors.claim import ClaimPage, claim_for_dashboard, corroboration_for_dashboard
 from ..selectors.dispute import dispute_page
 from ..selectors.overview import overview_page
+from ..selectors.publication import publication_panel
 
 # Overview
 
@@ -40,13 +52,19 @@ def overview(request: AuthedRequest) -> HttpResponse:
     # Read the cursor before the data: a change landing in between is shown
     # by the next poll rather than missed.
     latest = Change.latest_id()
-    # Open tabs poll every few seconds with the newest change they have seen;
-    # when nothing changed this one indexed query is all they cost.
-    if request.htmx and request.GET.get("since") == str(latest):
+    if unchanged_since(request, "overview-poll", latest):
         return HttpResponse(status=204)
-    template = page_or_partial(request, "dashboard/overview.html", {"overview"})
-    # The poll carries the page it refreshes, so that it keeps the user there.
-    context = {"page": overview_page(request.GET.get("page")), "latest_change_id": latest}
+    template = page_or_partial(request, "dashboard/overview.html", {"overview", "overview-poll"})
+    # The poll carries the page and the filter it refreshes, so that it keeps the user there.
+    statuses = StatusFilterForm(request.GET)
+    status = statuses.status_asked()
+    context = {
+        "page": overview_page(request.GET.get("page"), status=status),
+        "statuses": statuses,
+        "status": status,
+        "status_words": STATUS_WORDS.get(status, ""),
+        "latest_change_id": latest,
+    }
     return TemplateResponse(request, template, context)
 
 
@@ -55,17 +73,54 @@ def overview(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def dispute(request: AuthedRequest, slug: str) -> HttpResponse:
+    latest = Change.latest_id()
+    if unchanged_since(request, "accounts-poll", latest):
+        return HttpResponse(status=204)
     form = ClaimFilterForm(request.GET)
-    page = dispute_page(slug, **form.filters())
-    template = page_or_partial(request, "dashboard/dispute.html", {"accounts"})
-    return TemplateResponse(
-        request, template, {"page": page, "dispute": page.dispute, "form": form}
-    )
+    try:
+        page = dispute_page(slug, **form.filters())
+    except Http404:
+        if is_poll(request, "accounts-poll"):
+            return gone(request, "This dispute")
+        raise
+    template = page_or_partial(request, "dashboard/dispute.html", {"accounts", "accounts-poll"})
+    context = {
+        "page": page,
+        "dispute": page.dispute,
+        "form": form,
+        "latest_change_id": latest,
+        # Read only if the page head is drawn: the polls and the filter's
+        # partial do not show it, and need not pay for it.
+        "publication": SimpleLazyObject(lambda: publication_panel(page.dispute, request.user)),
+    }
+    return TemplateResponse(request, template, context)
 
 
 # Claim panel
 
-CLAIM_PARTIALS = {"claim-score", "account-score", "evidence", "corroboration-form"}
+CLAIM_PARTIALS = {
+    "claim-score",
+    "account-score",
+    "evidence",
+    "evidence-list",
+    "corroboration-form",
+    "claim-poll",
+}
+
+
+def evidence_page_asked(request: AuthedRequest, claim: Claim) -> str | None:
+    """
+    The page of the evidence list asked for (?evidence=). A request htmx
+    makes on its own (a refresh after a save, a poll) keeps the page the
+    reader is on: the one in the address bar, which the pager pushes there.
+    """
+    if "evidence" in request.GET:
+        return request.GET["evidence"]
+    if request.htmx and request.htmx.current_url:
+        shown = urlsplit(request.htmx.current_url)
+        if shown.path == claim.get_absolute_url():
+            return parse_qs(shown.query).get("evidence", [None])[0]
+    return None
 
 
 def claim_context(
@@ -82,7 +137,9 @@ def claim_context(
         form = CorroborationForm()
     return {
         "claim": claim,
-        "page": ClaimPage(claim),
+        "page": ClaimPage(
+            claim, evidence_page=evidence_page_asked(request, claim), around=editing or deleting
+        ),
         "form": form,
         "editing": editing,
         "deleting": deleting,
@@ -104,6 +161,7 @@ def form_slot(
         form.focus_first_field()
     context = claim_context(request, claim, form=form, **slot)
     if not request.htmx:
+        context["latest_change_id"] = Change.latest_id()
         return TemplateResponse(request, "dashboard/claim.html", context)
     return with_oob_messages(
         request, TemplateResponse(request, "dashboard/claim.html#corroboration-form", context)
@@ -122,7 +180,15 @@ def evidence_saved(request: AuthedRequest, claim: Claim, message: str) -> HttpRe
 
 @login_required
 def claim(request: AuthedRequest, claim_id: int) -> HttpResponse:
-    claim = claim_for_dashboard(claim_id)
+    latest = Change.latest_id()
+    if unchanged_since(request, "claim-poll", latest):
+        return HttpResponse(status=204)
+    try:
+        claim = claim_for_dashboard(claim_id)
+    except Http404:
+        if is_poll(request, "claim-poll"):
+            return gone(request, "This claim")
+        raise
     template = page_or_partial(request, "dashboard/claim.html", CLAIM_PARTIALS)
     # The form partial can be fetched directly (Cancel asks for it), so the
     # page's own "may add" test is not enough to guard it.
@@ -130,7 +196,8 @@ def claim(request: AuthedRequest, claim_id: int) -> HttpResponse:
         "claims.add_corroboration"
     ):
         raise PermissionDenied
-    return TemplateResponse(request, template, claim_context(request, claim))
+    context = claim_context(request, claim) | {"latest_change_id": latest}
+    return TemplateResponse(request, template, context)
 
 
 @login_required

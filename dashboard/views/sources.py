@@ -164,7 +164,26 @@ def merge_source(request: AuthedRequest, source_id: int) -> HttpResponse:
         if form.cleaned_data["confirm"]:
             name = source.name
             try:
-                kept = merge_sources(source=source, into=into, by=request.user)
+                kept = merge_sources(
+                    source=source,
+                    into=into,
+                    by=request.user,
+                    expected_version=form.cleaned_data["source_version"],
+                    expected_into_version=form.cleaned_data["into_version"],
+                )
+            except StaleObjectError as stale:
+                # Ask again, about the two sources as they now are.
+                source = get_object_or_404(source_for_page(source_id))
+                into = get_object_or_404(Source, pk=into.pk)
+                form.add_error(
+                    None,
+                    f"Someone else changed “{stale.obj}” after you reviewed this merge, so "
+                    "nothing was merged. Here is the merge as it now stands: confirm again if "
+                    "you still mean it.",
+                )
+                context.update(
+                    source=source, into=into, preview=merge_preview(source=source, into=into)
+                )
             except ValidationError as error:
                 form.add_service_errors(error)
             else:

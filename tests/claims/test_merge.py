@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from changelog.models import Change
+from changelog.writes import StaleObjectError
 from claims import services
 from claims.models import Claim, Corroboration
 from claims.selectors import explain_claim
@@ -141,6 +142,35 @@ def test_merging_a_source_into_one_of_its_copies_is_refused_and_changes_nothing(
         assert "it is one of its copies" in refused.value.message_dict["into"][0]
 
     assert _snapshot() == before
+
+
+@pytest.mark.parametrize("stale", ["source", "into"])
+def test_a_merge_of_versions_that_have_moved_on_is_refused_and_changes_nothing(
+    hanoi, duplicate, editor, stale
+):
+    dup, *_ = duplicate
+    seen = {"expected_version": dup.version, "expected_into_version": hanoi.ap.version}
+    services.update_source(source=dup if stale == "source" else hanoi.ap, by=editor, notes="Seen.")
+    before = _snapshot()
+
+    with pytest.raises(StaleObjectError):
+        services.merge_sources(source=dup, into=hanoi.ap, by=editor, **seen)
+
+    assert _snapshot() == before
+
+
+def test_a_merge_of_the_versions_shown_goes_ahead(hanoi, duplicate, editor):
+    dup, *_ = duplicate
+
+    services.merge_sources(
+        source=dup,
+        into=hanoi.ap,
+        by=editor,
+        expected_version=dup.version,
+        expected_into_version=hanoi.ap.version,
+    )
+
+    assert not Source.objects.filter(pk=dup.pk).exists()
 
 
 def test_merging_a_copy_into_its_origin_is_allowed(hanoi, editor):

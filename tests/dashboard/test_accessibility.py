@@ -145,6 +145,7 @@ def visit_every_page(page, url: str, desk, role: str) -> list[str]:
         reverse("dashboard:sources"),
         desk.ap.get_absolute_url(),
         reverse("dashboard:activity"),
+        reverse("dashboard:how_scores_work"),
         "/no-such-page/",
     ]:
         page.goto(url + path)
@@ -163,6 +164,66 @@ def visit_every_page(page, url: str, desk, role: str) -> list[str]:
         # A viewer asking for a form it may not use gets the 403 page.
         page.goto(url + reverse("dashboard:source_add"))
         found += axe_violations(page)
+    found += visit_authoring_pages(page, url, desk, role)
+    return found
+
+
+def visit_authoring_pages(page, url: str, desk, role: str) -> list[str]:
+    """
+    The pages that run a story, as far as `role` may open them: the dispute,
+    account and claim forms (new, edit, delete), the source merge's two
+    steps, and the dispute and claim forms showing their errors.
+    """
+    found: list[str] = []
+    pages = {
+        "editor": [
+            reverse("dashboard:dispute_add"),
+            reverse("dashboard:dispute_edit", args=[desk.dispute.slug]),
+            reverse("dashboard:dispute_delete", args=[desk.dispute.slug]),
+            reverse("dashboard:account_add", args=[desk.dispute.slug]),
+            reverse("dashboard:account_edit", args=[desk.nk_account.pk]),
+            reverse("dashboard:account_delete", args=[desk.nk_account.pk]),
+        ],
+        "reporter": [],
+        "viewer": [],
+    }[role]
+    if role != "viewer":
+        pages += [
+            reverse("dashboard:claim_add", args=[desk.us_account.pk]),
+            reverse("dashboard:claim_edit", args=[desk.us_claim.pk]),
+            reverse("dashboard:claim_delete", args=[desk.us_claim.pk]),
+        ]
+    for path in pages:
+        page.goto(url + path)
+        found += axe_violations(page)
+    if role == "editor":
+        # A dispute without a title, refused beside its field.
+        page.goto(url + reverse("dashboard:dispute_add"))
+        page.click("#dispute-form button[type=submit]")
+        page.wait_for_selector("#dispute-form .sp-alert")
+        found += axe_violations(page)
+        # Merging a source: pick, then the confirmation of what moves.
+        page.goto(url + reverse("dashboard:source_merge", args=[desk.choe.pk]))
+        found += axe_violations(page)
+        page.fill("#id_into", "Nobody at all")
+        page.click("#source-merge-next")
+        page.wait_for_selector("#source-merge .sp-alert")
+        found += axe_violations(page)
+        page.fill("#id_into", desk.ri.name)
+        page.click("#source-merge-next")
+        page.wait_for_selector("#source-merge-confirm")
+        found += axe_violations(page)
+    if role != "viewer":
+        # A claim without words, by a speaker who is not a source.
+        page.goto(url + reverse("dashboard:claim_add", args=[desk.us_account.pk]))
+        page.fill("#id_speaker", "Nobody at all")
+        page.fill("#id_stated_at", "soon")
+        page.click("#claim-form button[type=submit]")
+        page.wait_for_selector("#claim-form .sp-alert")
+        found += axe_violations(page)
+    else:
+        page.goto(url + reverse("dashboard:claim_add", args=[desk.us_account.pk]))
+        found += axe_violations(page)  # the 403 page
     return found
 
 
@@ -176,6 +237,40 @@ def test_no_serious_or_critical_axe_violation_on_any_page(chromium, desk, live_s
     page = context.new_page()
     page.set_default_timeout(10_000)
     found = visit_every_page(page, live_server.url, desk, role)
+    assert found == [], "axe found:\n" + "\n".join(found)
+
+
+@pytest.mark.browser
+@needs_browser
+@needs_axe
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_serious_or_critical_axe_violation_on_long_evidence_lists(
+    chromium, desk, live_server, width
+):
+    from claims import services
+    from tests.factories import SourceFactory
+
+    for n in range(25):
+        services.record_corroboration(
+            claim=desk.nk_claim,
+            by=None,
+            source=SourceFactory(name=f"Outlet {n:02d}"),
+            stance="supports" if n % 2 else "contradicts",
+            quote=f"Item number {n:02d}.",
+        )
+    page = chromium.new_context(viewport={"width": width, "height": 900}).new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, live_server.url, "reporter")
+
+    # The dispute page's claim card with "+N more", the claim's pager, its next page.
+    page.goto(live_server.url + desk.dispute.get_absolute_url())
+    assert page.locator(".chip-more").count() == 1
+    found = axe_violations(page)
+    page.goto(live_server.url + desk.nk_claim.get_absolute_url())
+    found += axe_violations(page)
+    page.click("#evidence-next")
+    page.wait_for_selector("#evidence-previous")
+    found += axe_violations(page)
     assert found == [], "axe found:\n" + "\n".join(found)
 
 
@@ -216,7 +311,7 @@ def test_claim_without_evidence_says_no_evidence_yet_instead_of_a_table_of_zeros
     claim = ClaimFactory()
     client.force_login(viewer)
     # The claim page's fixed count (test_claim_panel.py), evidence or none.
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("dashboard:claim", args=[claim.pk]))
     html = " ".join(response.content.decode().split())
     assert "No evidence yet: with nothing for or against it the score stays at" in html

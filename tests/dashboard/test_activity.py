@@ -1,6 +1,7 @@
 """The desk's activity page: the latest changes, who made them, when."""
 
 import re
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -35,12 +36,8 @@ def cap(text: str) -> str:
 
 def summaries(html: str) -> list[str]:
     """The change summaries in the order the page shows them."""
-    found = []
-    for change in Change.objects.all():
-        position = html.find(f">{cap(change.summary)}<")
-        if position >= 0:
-            found.append((position, change.summary))
-    return [summary for _, summary in sorted(found)]
+    shown = re.findall(r'<p class="sp-change-summary">(?:<a [^>]*>|<span>)([^<]*)<', html)
+    return [unescape(summary) for summary in shown]
 
 
 def change_ids(html: str) -> list[int]:
@@ -52,7 +49,13 @@ def test_activity_lists_the_latest_changes_newest_first(as_user, viewer, hanoi):
 
     assert change_ids(html) == list(Change.objects.order_by("-id").values_list("id", flat=True))
     newest = Change.objects.order_by("-id").first()
-    assert summaries(html)[0] == newest.summary
+    # Its summary, with the claim it cites named by its words.
+    assert summaries(html)[0] == cap(
+        newest.summary.replace(
+            f"claim {hanoi.nk_claim.pk}",
+            "claim “Kim asked only for partial sanctions relief in…” (North Korea)",
+        )
+    )
 
 
 def test_each_change_names_who_made_it(as_user, editor, viewer, hanoi):
@@ -87,7 +90,10 @@ def test_evidence_and_score_moves_link_to_their_claim(as_user, viewer, hanoi):
     html = activity(as_user(viewer)).content.decode()
 
     claim_url = hanoi.nk_claim.get_absolute_url()
-    assert f'<a href="{claim_url}">Choe Sun Hui supports claim {hanoi.nk_claim.pk}</a>' in html
+    assert (
+        f'<a href="{claim_url}">Choe Sun Hui supports claim '
+        "“Kim asked only for partial sanctions relief in…” (North Korea)</a>"
+    ) in html
     assert f'<a href="{claim_url}">Score 0.73 → 0.74: evidence recorded: Choe Sun Hui' in html
 
 

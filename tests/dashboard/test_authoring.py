@@ -4,6 +4,7 @@ and accounts; reporters and editors add, edit and delete claims. Every form
 works as a plain POST and through htmx, with the services' rules and errors.
 """
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -456,8 +457,59 @@ def test_an_empty_claim_or_a_bad_date_is_an_inline_error(login, hanoi):
     )
 
     html = response.content.decode()
-    assert "This field is required." in html and "Enter a valid date/time." in html
+    assert "This field is required." in html
+    assert "Enter the date and time in UTC as YYYY-MM-DD HH:MM, 24-hour" in html
     assert desk_state() == before
+
+
+def stated_at_input(html: str) -> str:
+    return re.search(r'<input[^>]*name="stated_at"[^>]*>', html).group()
+
+
+def stated_at_help(html: str) -> str:
+    return " ".join(
+        re.search(r'id="id_stated_at_helptext"[^>]*>(.*?)</div>', html, re.S).group(1).split()
+    )
+
+
+def test_the_claim_forms_date_is_a_24_hour_utc_field_when_adding(login, hanoi):
+    html = login("reporter").get(reverse("dashboard:claim_add", args=[hanoi.nk_account.pk])).text
+
+    field = stated_at_input(html)
+    # Typed, not a datetime-local that the browser would show in its locale's 12-hour clock.
+    assert 'type="text"' in field and 'placeholder="YYYY-MM-DD HH:MM"' in field
+    assert "Said at (UTC, 24-hour clock)" in html
+    assert stated_at_help(html) == (
+        "Date and time in UTC, 24-hour, e.g. 2019-02-28 14:30. Leave empty if not known."
+    )
+
+
+def test_editing_a_claim_shows_its_date_as_the_field_takes_it(login, hanoi, form_data):
+    services.update_claim(
+        claim=hanoi.nk_claim, by=None, stated_at=datetime(2019, 2, 28, 14, 30, tzinfo=UTC)
+    )
+    web = login("reporter")
+    page = web.get(reverse("dashboard:claim_edit", args=[hanoi.nk_claim.pk]))
+
+    assert 'value="2019-02-28 14:30"' in stated_at_input(page.text)
+    # Emptying it makes the time unknown, as the help says; nothing suggests "now".
+    assert stated_at_help(page.text).endswith("Leave empty if not known.")
+    assert "for now" not in stated_at_help(page.text)
+    data = form_data(page, "claim-form")
+    assert data["stated_at"] == "2019-02-28 14:30"
+    web.post(reverse("dashboard:claim_edit", args=[hanoi.nk_claim.pk]), {**data, "stated_at": ""})
+    hanoi.nk_claim.refresh_from_db()
+    assert hanoi.nk_claim.stated_at is None
+
+
+@pytest.mark.parametrize("typed", ["2019-02-28 14:30", "2019-02-28T14:30", "2019-02-28 14:30:00"])
+def test_the_claim_forms_date_takes_the_shown_format_and_the_iso_one(login, hanoi, typed):
+    login("reporter").post(
+        reverse("dashboard:claim_add", args=[hanoi.nk_account.pk]), new_claim(stated_at=typed)
+    )
+
+    claim = Claim.objects.get(text__startswith="Kim offered to close Yongbyon")
+    assert claim.stated_at == datetime(2019, 2, 28, 14, 30, tzinfo=UTC)
 
 
 def test_rewording_a_claim_with_evidence_asks_for_confirmation(login, hanoi, form_data):

@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -9,7 +10,7 @@ from django.urls import reverse
 from changelog.models import Change
 from claims import services
 from claims.models import Account, Claim, Corroboration, ScoreSnapshot
-from tests.factories import SourceFactory, build_dispute
+from tests.factories import ClaimFactory, SourceFactory, build_dispute
 
 
 def htmx(target: str) -> dict[str, str]:
@@ -156,10 +157,11 @@ def test_claim_page_runs_a_fixed_number_of_queries(db, login, size, django_asser
     claim = Claim.objects.filter(account__dispute=dispute).first()
     web = login("reporter")
 
-    # session, user, two for permissions, claim with its history starts,
-    # evidence, explanation (3), histories. The source picker is empty
-    # until the user types.
-    with django_assert_max_num_queries(10):
+    # session, user, the change log's newest id (the live poll's cursor), two
+    # for permissions, claim with its history starts, evidence, explanation
+    # (3), histories, what the account's score is made of. The source picker
+    # is empty until the user types.
+    with django_assert_max_num_queries(12):
         response = web.get(claim_url(claim))
 
     assert response.content.decode().count('class="evidence-item ') == size
@@ -385,6 +387,20 @@ def test_unknown_source_is_reported_beside_the_source_field(login, hanoi):
     assert desk_state() == before
 
 
+@pytest.mark.parametrize("typed", ["reuters", "  Réuters ", "REUTERS"])
+def test_a_source_typed_with_other_case_spacing_or_accents_is_the_same_source(
+    login, hanoi, reuters, typed
+):
+    response = login("reporter").post(
+        reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]),
+        new_evidence(typed),
+        headers=htmx("corroboration-form"),
+    )
+
+    assert 'id="id_source_error"' not in response.content.decode()
+    assert hanoi.us_claim.corroborations.filter(source=reuters).count() == 1
+
+
 @pytest.mark.parametrize(
     "field, value", [("stance", "maybe"), ("url", "not a url"), ("observed_at", "soon")]
 )
@@ -489,6 +505,87 @@ def test_edit_link_brings_the_form_filled_in_with_its_version(login, hanoi):
     assert 'value="The Associated Press"' in html
     assert f'name="version" value="{evidence.version}"' in html
     assert '<option value="supports" selected>' in html
+
+
+def observed_at_of(html: str) -> tuple[str, str]:
+    """The evidence form's date input, and its help text in one line."""
+    field = re.search(r'<input[^>]*name="observed_at"[^>]*>', html).group()
+    help_text = re.search(r'id="id_observed_at_helptext"[^>]*>(.*?)</div>', html, re.S).group(1)
+    return field, " ".join(help_text.split())
+
+
+def test_the_evidence_date_is_a_24_hour_utc_field_that_may_be_left_for_now(login, hanoi):
+    html = login("reporter").get(claim_url(hanoi.us_claim)).text
+
+    field, help_text = observed_at_of(html)
+    # Typed, not a datetime-local that the browser would show in its locale's 12-hour clock.
+    assert 'type="text"' in field and 'placeholder="YYYY-MM-DD HH:MM"' in field
+    assert "Said or published at (UTC, 24-hour clock)" in html
+    assert help_text == "Date and time in UTC, 24-hour, e.g. 2019-02-28 14:30. Leave empty for now."
+
+
+def test_editing_evidence_shows_its_date_as_the_field_takes_it_and_says_what_empty_does(
+    login, hanoi
+):
+    evidence = ap_on_nk_claim(hanoi)
+    evidence.observed_at = datetime(2019, 3, 1, 7, 5, tzinfo=UTC)
+    evidence.save(update_fields=["observed_at"])
+
+    html = (
+        login("reporter")
+        .get(
+            reverse("dashboard:edit_corroboration", args=[evidence.pk]),
+            headers=htmx("corroboration-form"),
+        )
+        .text
+    )
+
+    field, help_text = observed_at_of(html)
+    assert 'value="2019-03-01 07:05"' in field
+    assert help_text == (
+        "Date and time in UTC, 24-hour, e.g. 2019-02-28 14:30. "
+        "If you empty it, the evidence keeps the date it has."
+    )
+
+
+def test_an_edit_with_the_date_emptied_keeps_the_date_as_its_help_says(login, hanoi):
+    evidence = ap_on_nk_claim(hanoi)
+    dated = evidence.observed_at
+
+    login("reporter").post(
+        reverse("dashboard:edit_corroboration", args=[evidence.pk]),
+        new_evidence(
+            "The Associated Press", quote="Edited.", observed_at="", version=evidence.version
+        ),
+    )
+
+    evidence.refresh_from_db()
+    assert evidence.quote == "Edited." and evidence.observed_at == dated
+
+
+@pytest.mark.parametrize("typed", ["2019-03-01 09:30", "2019-03-01T09:30"])
+def test_the_evidence_date_takes_the_shown_format_and_the_iso_one(login, hanoi, reuters, typed):
+    login("reporter").post(
+        reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]),
+        new_evidence(observed_at=typed),
+    )
+
+    added = Corroboration.objects.get(claim=hanoi.us_claim, source=reuters)
+    assert added.observed_at == datetime(2019, 3, 1, 9, 30, tzinfo=UTC)
+
+
+def test_a_date_in_another_format_says_which_one_to_use(login, hanoi, reuters):
+    response = login("reporter").post(
+        reverse("dashboard:add_corroboration", args=[hanoi.us_claim.pk]),
+        new_evidence(observed_at="03/01/2019 09:30 AM"),
+        headers=htmx("corroboration-form"),
+    )
+
+    assert (
+        "Enter the date and time in UTC as YYYY-MM-DD HH:MM, 24-hour, e.g. 2019-02-28 14:30."
+        in (response.text)
+    )
+    assert not Corroboration.objects.filter(source=reuters).exists()
 
 
 def test_edit_page_works_without_javascript(login, hanoi):
@@ -678,3 +775,126 @@ def test_claim_page_draws_only_the_latest_scores_of_a_long_history(login, hanoi)
 
     account_score = html[html.index('<section id="account-score"') :]
     assert 'aria-label="Score over the last 40 changes: from 0.11 to 0.50"' in account_score
+
+
+# Long evidence lists
+
+
+@pytest.fixture
+def long_claim(db):
+    """A claim with 76 pieces of evidence, each from its own source, a minute apart."""
+    claim = ClaimFactory(text="Many sources weighed in.")
+    start = datetime(2019, 2, 28, 8, 0, tzinfo=UTC)
+    for n in range(76):
+        services.record_corroboration(
+            claim=claim,
+            by=None,
+            source=SourceFactory(name=f"Outlet {n:02d}"),
+            stance="supports" if n % 2 else "contradicts",
+            quote=f"Item number {n:02d}.",
+            observed_at=start + timedelta(minutes=n),
+        )
+    return claim
+
+
+def listed(html: str) -> list[str]:
+    """The quotes of the evidence items the list shows, in order."""
+    return re.findall(r"<blockquote>Item number (\d\d)\.</blockquote>", html)
+
+
+def test_a_long_evidence_list_shows_twenty_and_links_to_the_rest(login, long_claim):
+    html = login("viewer").get(claim_url(long_claim)).text
+
+    assert listed(html) == [f"{n:02d}" for n in range(20)]
+    assert "Evidence <span" in html and "(76)" in html
+    assert "Items 1–20 of 76" in html
+    url = claim_url(long_claim)
+    assert f'href="{url}?evidence=2#evidence"' in html and "Next 20 →" in html
+    assert f'href="{url}?evidence=all#evidence"' in html and "Show all 76" in html
+    # The score explanation stays complete: every source is a row of the table.
+    table = html[html.index('<table class="explain">') :]
+    assert table.count('<th scope="row">Outlet ') == 76
+
+
+@pytest.mark.parametrize(
+    ("asked", "first", "last", "count"),
+    [
+        ("2", 20, 39, 20),
+        ("4", 60, 75, 16),
+        ("99", 60, 75, 16),
+        ("x", 0, 19, 20),
+        ("all", 0, 75, 76),
+    ],
+)
+def test_each_page_of_evidence_is_a_plain_link(login, long_claim, asked, first, last, count):
+    html = login("viewer").get(claim_url(long_claim), {"evidence": asked}).text
+
+    shown = listed(html)
+    assert len(shown) == count and shown[0] == f"{first:02d}" and shown[-1] == f"{last:02d}"
+
+
+def test_showing_all_offers_to_go_back_to_pages(login, long_claim):
+    html = login("viewer").get(claim_url(long_claim), {"evidence": "all"}).text
+
+    assert "All 76 items" in html and "Show 20 at a time" in html and "Show all 76" not in html
+
+
+def test_htmx_swaps_only_the_list_when_paging(login, long_claim):
+    response = login("viewer").get(
+        claim_url(long_claim), {"evidence": "2"}, headers=htmx("evidence-list")
+    )
+
+    html = response.text
+    assert re.match(r'\s*<div id="evidence-list">', html)
+    assert listed(html)[0] == "20"
+    assert "<table" not in html and "<html" not in html
+
+
+def test_a_refresh_of_the_evidence_keeps_the_page_the_reader_is_on(login, long_claim):
+    # After a save, or a colleague's change, htmx refetches the evidence from
+    # the page whose address the pager pushed.
+    here = f"http://testserver{claim_url(long_claim)}?evidence=3"
+
+    html = (
+        login("reporter")
+        .get(claim_url(long_claim), headers={**htmx("evidence"), "HX-Current-URL": here})
+        .text
+    )
+
+    assert listed(html)[0] == "40"
+
+
+def test_editing_an_item_without_javascript_shows_the_page_it_is_on(login, long_claim):
+    item = Corroboration.objects.get(claim=long_claim, quote="Item number 45.")
+
+    html = login("reporter").get(reverse("dashboard:edit_corroboration", args=[item.pk])).text
+
+    assert "45" in listed(html) and listed(html)[0] == "40"
+
+
+def test_a_claim_with_few_items_has_no_pager(login, hanoi):
+    html = login("viewer").get(claim_url(hanoi.us_claim)).text
+
+    assert 'aria-label="Pages of evidence"' not in html
+
+
+def test_the_claim_page_costs_as_many_queries_with_80_items_as_with_one(
+    db, login, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def claim_with(items: int) -> Claim:
+        dispute = build_dispute(parties=2, claims_per_account=1, evidence_per_claim=items)
+        return Claim.objects.filter(account__dispute=dispute).first()
+
+    few, many = claim_with(1), claim_with(80)
+    web = login("reporter")
+    with CaptureQueriesContext(connection) as one_item:
+        web.get(claim_url(few))
+
+    with django_assert_num_queries(len(one_item)):
+        response = web.get(claim_url(many))
+
+    assert response.text.count('class="evidence-item ') == 20
+    assert "Show all 80" in response.text

@@ -1,5 +1,7 @@
 """The dashboard's merge of two sources: pick, confirm, merged; editors only."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -24,6 +26,17 @@ def dup(hanoi):
 
 def merge_url(source):
     return reverse("dashboard:source_merge", args=[source.pk])
+
+
+def confirmation(source, into, **changes):
+    """What the confirmation step posts: the source picked, and both versions it showed."""
+    return {
+        "into_id": into.pk,
+        "confirm": "1",
+        "source_version": source.version,
+        "into_version": into.version,
+        **changes,
+    }
 
 
 def test_editor_sees_merge_into_on_a_source_page_and_others_do_not(client, editor, reporter, dup):
@@ -54,7 +67,7 @@ def test_picking_a_source_shows_what_moves_and_writes_nothing(client, editor, ha
 def test_confirming_merges_and_lands_on_the_remaining_source(client, editor, hanoi, dup):
     client.force_login(editor)
 
-    response = client.post(merge_url(dup), {"into_id": hanoi.ap.pk, "confirm": "1"})
+    response = client.post(merge_url(dup), confirmation(dup, hanoi.ap))
 
     assert response.status_code == 302
     assert response["Location"] == hanoi.ap.get_absolute_url()
@@ -72,7 +85,7 @@ def test_confirming_over_htmx_asks_the_browser_to_go_to_the_remaining_source(
 
     response = client.post(
         merge_url(dup),
-        {"into_id": hanoi.ap.pk, "confirm": "1"},
+        confirmation(dup, hanoi.ap),
         headers={**HTMX, "HX-Target": "source-merge"},
     )
 
@@ -107,11 +120,83 @@ def test_a_refusal_of_the_service_is_shown_and_changes_nothing(client, editor, h
     client.force_login(editor)
     last = Change.latest_id()
 
-    response = client.post(merge_url(hanoi.ap), {"into_id": copy.pk, "confirm": "1"})
+    response = client.post(merge_url(hanoi.ap), confirmation(hanoi.ap, copy))
 
     assert response.status_code == 200
     assert "it is one of its copies" in response.text
     assert Source.objects.filter(pk=hanoi.ap.pk).exists()
+    assert Change.latest_id() == last
+
+
+def test_the_confirmation_carries_the_versions_of_both_sources(client, editor, hanoi, dup):
+    client.force_login(editor)
+
+    html = client.post(merge_url(dup), {"into": "The Associated Press"}).text
+
+    assert f'name="source_version" value="{dup.version}"' in html
+    assert f'name="into_version" value="{hanoi.ap.version}"' in html
+
+
+@pytest.mark.parametrize("edited", ["source", "into"])
+def test_a_source_edited_after_the_review_is_not_merged_unseen(
+    client, editor, reporter, hanoi, dup, edited
+):
+    client.force_login(editor)
+    reviewed = confirmation(dup, hanoi.ap)
+    # Someone regrades one of the two between the review and the confirmation.
+    changed = {"source": dup, "into": hanoi.ap}[edited]
+    services.update_source(source=changed, by=editor, reliability="E")
+    last = Change.latest_id()
+
+    response = client.post(merge_url(dup), reviewed)
+
+    assert response.status_code == 200
+    html = " ".join(response.text.split())
+    assert "The sources were not merged." in html
+    assert f"Someone else changed “{changed.name}” after you reviewed this merge" in html
+    # Asked again, about the sources as they now are.
+    changed.refresh_from_db()
+    assert "Merge “AP wire” into “The Associated Press”?" in html
+    assert (
+        f'name="{"into" if edited == "into" else "source"}_version" value="{changed.version}"'
+        in html
+    )
+    assert Source.objects.filter(pk=dup.pk).exists()
+    assert Corroboration.objects.filter(source=dup).count() == 1
+    assert Change.latest_id() == last
+
+
+def test_confirming_again_after_a_stale_refusal_merges(client, editor, hanoi, dup):
+    client.force_login(editor)
+    stale = confirmation(dup, hanoi.ap)
+    services.update_source(source=hanoi.ap, by=editor, notes="Checked again.")
+    again = form_data_of(client.post(merge_url(dup), stale))
+
+    response = client.post(merge_url(dup), again)
+
+    assert response.status_code == 302
+    assert not Source.objects.filter(pk=dup.pk).exists()
+
+
+def form_data_of(response) -> dict[str, str]:
+    """The hidden fields of the confirmation form on the page."""
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', response.text))
+
+
+@pytest.mark.parametrize("missing", ["source_version", "into_version"])
+def test_a_confirmation_without_both_versions_is_refused_inline(
+    client, editor, hanoi, dup, missing
+):
+    client.force_login(editor)
+    last = Change.latest_id()
+    data = confirmation(dup, hanoi.ap)
+    del data[missing]
+
+    response = client.post(merge_url(dup), data)
+
+    assert response.status_code == 200
+    assert "does not say which versions of the two sources it merges" in response.text
+    assert Source.objects.filter(pk=dup.pk).exists()
     assert Change.latest_id() == last
 
 
@@ -121,7 +206,7 @@ def test_reporters_and_viewers_cannot_merge(client, request, role, hanoi, dup):
     last = Change.latest_id()
 
     assert client.get(merge_url(dup)).status_code == 403
-    response = client.post(merge_url(dup), {"into_id": hanoi.ap.pk, "confirm": "1"})
+    response = client.post(merge_url(dup), confirmation(dup, hanoi.ap))
 
     assert response.status_code == 403
     assert Source.objects.filter(pk=dup.pk).exists()
@@ -152,3 +237,12 @@ def test_the_picker_offers_matching_sources(client, editor, hanoi):
     )
 
     assert '<option value="The Associated Press">' in response.text
+
+
+@pytest.mark.parametrize("typed", ["Ri  Yong-ho", "ri yong ho", "Rì Yong Ho"])
+def test_the_picker_ignores_case_spacing_and_accents(client, editor, hanoi, typed):
+    client.force_login(editor)
+
+    response = client.get(reverse("dashboard:source_merge_options"), {"into": typed}, headers=HTMX)
+
+    assert re.findall(r'<option value="([^"]*)"', response.text) == ["Ri Yong Ho"]

@@ -599,6 +599,47 @@ def test_the_origin_picker_offers_sources_matching_what_was_typed(as_user, edito
     assert "Donald Trump" not in html
 
 
+@pytest.mark.parametrize("typed", ["Ri  Yong-ho", "ri yong ho", "Rì Yong Ho", "RI YONG", "yong ri"])
+@pytest.mark.parametrize("field", ["source", "speaker", "origin"])
+def test_the_pickers_ignore_case_spacing_accents_and_hyphens(as_user, editor, hanoi, typed, field):
+    response = as_user(editor).get(
+        reverse("dashboard:source_options"), {field: typed}, headers=HTMX
+    )
+
+    assert re.findall(r'<option value="([^"]*)"', response.text) == ["Ri Yong Ho"]
+
+
+def test_a_name_with_accents_or_hyphens_is_found_by_its_plain_spelling(as_user, editor, db):
+    SourceFactory(name="Agence France-Presse")
+    SourceFactory(name="Le Monde Diplomatique")
+
+    client = as_user(editor)
+    for typed in ("agence france presse", "france-presse", "  FRANCE   presse "):
+        html = client.get(reverse("dashboard:source_options"), {"source": typed}).text
+        assert '<option value="Agence France-Presse">' in html, typed
+    html = client.get(reverse("dashboard:source_options"), {"source": "Le Mônde"}).text
+    assert '<option value="Le Monde Diplomatique">' in html
+
+
+def test_the_picker_compares_the_stored_name_key_not_a_function_of_every_name(
+    as_user, editor, hanoi
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(editor)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("dashboard:source_options"), {"source": "Rì Yong"})
+
+    (search,) = [q["sql"] for q in queries if "sources_source" in q["sql"]]
+    # The typed words, normalised once in Python, against the stored key:
+    # no function (UPPER, unaccent …) applied to every row's name (PostgreSQL
+    # writes the column as ::text, a no-op for a varchar).
+    for word in ("ri", "yong"):
+        assert re.search(rf"\"sources_source\"\.\"name_key\"(::text)? LIKE '%{word}%'", search)
+    assert '"sources_source"."name"' not in search.split(" WHERE ")[1].split(" ORDER BY ")[0]
+
+
 def test_the_picker_offers_a_bounded_number_of_sources(as_user, editor, db):
     SourceFactory.create_batch(30, name=factory.Sequence(lambda n: f"Wire {n}"))
 
