@@ -31,16 +31,17 @@ from django.http import HttpRequest
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissions
+from rest_framework.permissions import SAFE_METHODS, BasePermission, DjangoModelPermissions
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 from rest_framework_api_key.models import AbstractAPIKey, APIKey
 
 from changelog.models import Change
+from publishing.models import FeedEvent
 
 from .client_address import client_address
-from .conditional import Head
+from .conditional import FEED, Head
 from .models import StaffToken
 from .shared_store import shared_store
 
@@ -96,23 +97,30 @@ Key = TypeVar("Key", bound=AbstractAPIKey)
 
 
 class HeadedKey(Protocol):
-    """What find_key adds to the key it returns: the change log's head, read along."""
+    """
+    What find_key adds to the key it returns: the change log's head, read
+    along, and for a partner key the partners' feed's head too.
+    """
 
     change_log_head: Head
+    feed_head: Head | None
 
 
-def find_key(model: type[Key], prefix: str, *, related: str | None = None) -> Key | None:
+def find_key(
+    model: type[Key], prefix: str, *, related: str | None = None, feed: bool = False
+) -> Key | None:
     """
     The key with this prefix, or None, its ``related`` object (a foreign key
     of the key model, such as a staff token's user) loaded with it, and the
-    change log's head as ``key.change_log_head``: one query, so that the
+    change log's head as ``key.change_log_head`` (with ``feed``, the
+    partners' feed's head as ``key.feed_head`` too): one query, so that the
     query authenticating a request also versions it and a 304 costs no more.
 
     Plain SQL rather than a QuerySet: it runs on every API request, and
     building and compiling the ORM query cost as much as the rest of a 304.
     """
     connection = connections[model._default_manager.db]
-    query = _key_query(connection, model, related)
+    query = _key_query(connection, model, related, feed)
     with connection.cursor() as cursor:
         cursor.execute(query.sql, [prefix])
         row = cursor.fetchone()
@@ -122,13 +130,19 @@ def find_key(model: type[Key], prefix: str, *, related: str | None = None) -> Ke
 
     key_count = len(query.key_fields)
     key = model.from_db(connection.alias, query.key_fields, values[:key_count])
+    related_end = key_count + len(query.related_fields)
     if query.foreign_key is not None:
         related_object = query.foreign_key.related_model.from_db(
-            connection.alias, query.related_fields, values[key_count:-2]
+            connection.alias, query.related_fields, values[key_count:related_end]
         )
         setattr(key, query.foreign_key.name, related_object)
-    head_id, head_at = values[-2:]
-    cast(HeadedKey, key).change_log_head = Head(head_id or 0, head_at)
+    head_id, head_at = values[related_end : related_end + 2]
+    headed = cast(HeadedKey, key)
+    headed.change_log_head = Head(head_id or 0, head_at)
+    headed.feed_head = None
+    if feed:
+        feed_id, feed_at = values[related_end + 2 :]
+        headed.feed_head = Head(feed_id or 0, feed_at, letter=FEED)
     return key
 
 
@@ -157,20 +171,20 @@ class KeyQuery:
 # Not per connection object: each thread has its own (the development server
 # starts a thread per request), and the converters, bound to the one they
 # were built with, would keep every one of them alive.
-_KEY_QUERIES: dict[tuple[str, type, str | None], KeyQuery] = {}
+_KEY_QUERIES: dict[tuple[str, type, str | None, bool], KeyQuery] = {}
 
 
 def _key_query(
-    connection: BaseDatabaseWrapper, model: type[AbstractAPIKey], related: str | None
+    connection: BaseDatabaseWrapper, model: type[AbstractAPIKey], related: str | None, feed: bool
 ) -> KeyQuery:
-    name = (connection.alias, model, related)
+    name = (connection.alias, model, related, feed)
     if name not in _KEY_QUERIES:
-        _KEY_QUERIES[name] = _build_key_query(connection, model, related)
+        _KEY_QUERIES[name] = _build_key_query(connection, model, related, feed)
     return _KEY_QUERIES[name]
 
 
 def _build_key_query(
-    connection: BaseDatabaseWrapper, model: type[AbstractAPIKey], related: str | None
+    connection: BaseDatabaseWrapper, model: type[AbstractAPIKey], related: str | None, feed: bool
 ) -> KeyQuery:
     quote = connection.ops.quote_name
 
@@ -191,11 +205,13 @@ def _build_key_query(
         )
     selected = [f"{alias}.{name(field.column)}" for alias, field in columns]
 
-    change = Change._meta
-    head_fields = [change.pk, change.get_field("at")]
-    newest = f"FROM {name(change.db_table)} ORDER BY {name(change.pk.column)} DESC LIMIT 1"
-    selected += [f"(SELECT {name(field.column)} {newest})" for field in head_fields]
-    columns += [("c", field) for field in head_fields]
+    related_count = len(columns) - len(model._meta.concrete_fields)
+    for log in (Change, FeedEvent) if feed else (Change,):
+        meta = log._meta
+        head_fields = [meta.pk, meta.get_field("at")]
+        newest = f"FROM {name(meta.db_table)} ORDER BY {name(meta.pk.column)} DESC LIMIT 1"
+        selected += [f"(SELECT {name(field.column)} {newest})" for field in head_fields]
+        columns += [("c", field) for field in head_fields]
 
     conversions = []
     for index, (alias, field) in enumerate(columns):
@@ -213,7 +229,9 @@ def _build_key_query(
         f" WHERE k.{name(model._meta.get_field('prefix').column)} = %s",
         foreign_key=foreign_key,
         key_fields=[field.attname for _, field in columns[:key_count]],
-        related_fields=[field.attname for _, field in columns[key_count:-2]],
+        related_fields=[
+            field.attname for _, field in columns[key_count : key_count + related_count]
+        ],
         conversions=conversions,
     )
 
@@ -230,6 +248,8 @@ class KeyAuthentication(BaseAuthentication, Generic[Key]):
     what: str
     # A foreign key of the key model that principal() reads, loaded in the same query.
     related: str | None = None
+    # Read the partners' feed's head along (api.conditional.head_for).
+    feed: bool = False
 
     def authenticate(self, request: Request | HttpRequest) -> tuple[Any, Key] | None:
         # It reads request.META only, which a plain HttpRequest has too.
@@ -244,7 +264,7 @@ class KeyAuthentication(BaseAuthentication, Generic[Key]):
         # Garbage never reaches the database (PostgreSQL refuses some bytes).
         if not KEY_FORMAT.fullmatch(secret):
             raise AuthenticationFailed(f"Invalid {self.what}.")
-        key = find_key(self.model, secret.partition(".")[0], related=self.related)
+        key = find_key(self.model, secret.partition(".")[0], related=self.related, feed=self.feed)
         if key is None or not key.is_valid(secret):
             raise AuthenticationFailed(f"Invalid {self.what}.")
         # Checked on every request, never cached, so that revoking or
@@ -266,6 +286,7 @@ class PartnerKeyAuthentication(KeyAuthentication[APIKey]):
     keyword = "Api-Key"
     model = APIKey
     what = "partner key"
+    feed = True
 
     def principal(self, key: APIKey) -> Partner:
         return Partner(key)
@@ -298,6 +319,19 @@ class ModelPermissionsOrPartnerReadOnly(DjangoModelPermissions):
                 request.method in SAFE_METHODS
             )
         return super().has_permission(request, view)
+
+
+class StaffOnly(BasePermission):
+    """
+    What only staff may call (a dispute's publication and its transitions):
+    any staff member may try, and the service refuses a role that may not
+    (PermissionDenied: 403, saying who may); partners may not.
+    """
+
+    message = "Publishing is for staff: partner keys read only what editors released."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user and request.user.is_authenticated) and not is_partner(request)
 
 
 # Throttles

@@ -13,6 +13,10 @@ Two kinds of entity tag, told apart by their shape (docs/api.md):
   partners' 304s (api/middleware.py) and the views make the same tag.
   Checking If-None-Match against it costs no query of its own: the query that
   looks the caller's key up reads the head along (``api.auth.find_key``).
+  What a partner key reads (the released revisions, publishing) moves only
+  with the partners' feed, so a partner's tags are made at the feed's head
+  instead, ``"p<event>-<digest>"`` (head_for()): a reporter's draft moves
+  the change log, and must not cost every partner a 200.
 - an *object tag*, ``"<model>-<pk>-v<version>"``: one object's version. It is
   what If-Match compares, so a write is refused only when *that* object
   changed, not when anything else in the database did.
@@ -56,6 +60,7 @@ from rest_framework.response import Response
 from rest_framework_api_key.models import APIKey
 
 from changelog.models import Change, Versioned
+from publishing.models import FeedEvent
 
 from .shared_store import shared_store
 
@@ -81,13 +86,24 @@ SAFE_READS = ("GET", "HEAD")
 OBJECT_TAG = re.compile(r"^(?P<model>[a-z0-9_]+)-(?P<pk>[^-.\s]+)-v(?P<version>\d+)$")
 
 
-# The change log's head: a version number of the whole database.
+# The heads: version numbers of what a representation is made from.
 
 
 @dataclass(frozen=True)
 class Head:
+    """
+    The newest entry of an append-only log: the change log (`h`, every write
+    of the desk) or the partners' feed (`p`, every release, pause, resume
+    and retraction). The letter starts the tags made at it, so that a tag
+    made at one log's entry n never matches at the other's.
+    """
+
     id: int
     at: datetime | None
+    letter: str = "h"
+
+
+FEED = "p"
 
 
 def change_log_head(request: Request) -> Head:
@@ -97,6 +113,40 @@ def change_log_head(request: Request) -> Head:
         return head
     row = Change.objects.order_by("-id").values_list("id", "at").first()
     return Head(*row) if row else Head(0, None)
+
+
+def feed_head(request: Request) -> Head:
+    """The partners' feed's head, read with the partner's key (find_key), else looked up."""
+    head = getattr(request.auth, "feed_head", None)
+    if isinstance(head, Head):
+        return head
+    row = FeedEvent.objects.order_by("-id").values_list("id", "at").first()
+    return Head(*row, letter=FEED) if row else Head(0, None, letter=FEED)
+
+
+API_PREFIX = "/api/v1/"
+# What partners read of these paths is live, not released: the parties,
+# which no revision freezes (docs/api.md). Everything else a partner reads
+# moves only when the feed does.
+LIVE_FOR_PARTNERS = (API_PREFIX + "parties/",)
+
+
+def versioned_by_the_feed(path: str) -> bool:
+    """
+    Does what a partner reads at this path change only with the partners'
+    feed? Then its tags are made at the feed's head, and a reporter's draft,
+    which moves the change log, does not turn a partner's 304 into a 200.
+    """
+    return path.startswith(API_PREFIX) and not path.startswith(LIVE_FOR_PARTNERS)
+
+
+def head_for(request: Request) -> Head:
+    """The head that versions this GET's answer for this caller."""
+    if isinstance(request.auth, APIKey) and versioned_by_the_feed(request.path_info):
+        return feed_head(request)
+    # Staff, even asking for the partner view: the change log moves with
+    # every write, releases included, so it versions every answer.
+    return change_log_head(request)
 
 
 # Entity tags
@@ -121,7 +171,7 @@ def representation_tag(request: HttpRequest | Request, *, caller: str, head: Hea
     query = sorted(parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True))
     selector = json.dumps([request.path, query, request.META.get("HTTP_ACCEPT", ""), caller])
     digest = hmac.new(settings.SECRET_KEY.encode(), selector.encode(), hashlib.sha256)
-    return f"h{head.id}-{digest.hexdigest()[:16]}"
+    return f"{head.letter}{head.id}-{digest.hexdigest()[:16]}"
 
 
 def object_tag(obj: Versioned) -> str:
@@ -145,10 +195,14 @@ def if_none_match_hits(request: HttpRequest | Request, tag: str) -> bool:
 
 def if_match_holds(request: Request, obj: Versioned) -> bool:
     """Does If-Match name the object's current version? (strong comparison)"""
+    return if_match_names(request, object_tag(obj))
+
+
+def if_match_names(request: Request, current: str) -> bool:
+    """Does If-Match name this object tag? (strong comparison)"""
     etags = parse_etags(request.META.get("HTTP_IF_MATCH", ""))
     if "*" in etags:
         return True
-    current = object_tag(obj)
     for etag in etags:
         opaque, weak = _unquote(etag)
         if not weak and opaque.partition(".")[0] == current:
@@ -340,6 +394,9 @@ class ConditionalRequestsMixin(_MixedInto[_V]):
     _head: Head | None = None
     _representation_tag: str | None = None
     _conditional_object: Versioned | None = None
+    # The object tag of what the view answers with, when it is not the
+    # object get_object() loaded (a dispute's publication).
+    _object_tag: str | None = None
     _idempotent_post: IdempotentPost | None = None
     _expected_version: int | None = None
 
@@ -354,7 +411,7 @@ class ConditionalRequestsMixin(_MixedInto[_V]):
         # 304 is not counted against its rate (docs/api.md), as when the
         # middleware answers it; staff are counted, 304 or not.
         if request.method in SAFE_READS:
-            self._head = change_log_head(request)
+            self._head = head_for(request)
             caller = caller_identity(request)
             tag = self._representation_tag = representation_tag(
                 request, caller=caller, head=self._head
@@ -394,11 +451,13 @@ class ConditionalRequestsMixin(_MixedInto[_V]):
         head, tag = self._head, self._representation_tag
         if head is not None and tag is not None and response.status_code == status.HTTP_200_OK:
             obj = self._conditional_object
-            if obj is not None and hasattr(obj, "version"):
+            if self._object_tag is not None:
+                tag = f"{self._object_tag}.{tag}"
+            elif obj is not None and hasattr(obj, "version"):
                 tag = f"{object_tag(obj)}.{tag}"
             set_validators(response, etag=tag, head=head)
         elif request.method in ("POST", "PUT", "PATCH") and status.is_success(response.status_code):
-            written = self._written_object_tag(response)
+            written = self._object_tag or self._written_object_tag(response)
             if written:
                 response["ETag"] = quote_etag(written)
         if self._idempotent_post is not None:

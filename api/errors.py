@@ -39,7 +39,7 @@ class ErrorDetailSerializer(serializers.Serializer):
         help_text="A stable machine-readable code: invalid, parse_error, not_authenticated, "
         "authentication_failed, permission_denied, not_found, method_not_allowed, "
         "not_acceptable, unsupported_media_type, conflict, precondition_failed, throttled, "
-        "server_error."
+        "transition_not_allowed, server_error."
     )
     message = serializers.CharField(help_text="What went wrong, for a person to read.")
     # DRF's metaclass moves declared fields off the class, so this does not
@@ -65,6 +65,13 @@ class PayloadTooLarge(exceptions.APIException):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         size = f"{limit // 1024} KB" if limit else "the limit"
         super().__init__(f"The body is larger than {size}; send a smaller request.")
+
+
+class TransitionNotAllowed(exceptions.APIException):
+    """A publishing transition the dispute's state does not allow (the service says why)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "transition_not_allowed"
 
 
 class Conflict(exceptions.APIException):
@@ -117,6 +124,8 @@ def _as_api_exception(exc: Exception) -> Exception:
     if isinstance(exc, PermissionDenied):
         return exceptions.PermissionDenied(*exc.args)
     if isinstance(exc, DjangoValidationError):
+        if getattr(exc, "code", None) == TransitionNotAllowed.default_code:
+            return TransitionNotAllowed(exc.messages[0])
         return exceptions.ValidationError(detail=serializers.as_serializer_error(exc))
     if isinstance(exc, RequestDataTooBig):
         return PayloadTooLarge()

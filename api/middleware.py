@@ -13,9 +13,11 @@ log's head along.
 
 Answering before DRF is sound because a partner may read every GET endpoint
 under /api/v1/ (ModelPermissionsOrPartnerReadOnly), and because a matching
-tag cannot be stale nor made up: it carries the change log's head, which
-every write moves, and an HMAC of the URL, Accept and caller that only a 200
-of that URL ever handed out (api/conditional.py). Whatever this
+tag cannot be stale nor made up: it carries the head of the log that moves
+whenever what the partner reads there changes (the partners' feed, or for
+the parties the change log: api.conditional.head_for), and an HMAC of the
+URL, Accept and caller that only a 200 of that URL ever handed out
+(api/conditional.py). Whatever this
 middleware is not sure of (no If-None-Match, a key that is not valid, revoked
 or expired, a tag that does not match, a staff token or a session, another
 method) goes on untouched, and the views answer it as they would have.
@@ -37,15 +39,15 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from .auth import HeadedKey, PartnerKeyAuthentication
 from .conditional import (
+    API_PREFIX,
     PARTNER,
     SAFE_READS,
     if_none_match_hits,
     representation_tag,
     set_validators,
+    versioned_by_the_feed,
 )
 from .errors import PayloadTooLarge, json_error_response
-
-API_PREFIX = "/api/v1/"
 
 
 class PartnerNotModifiedMiddleware:
@@ -74,7 +76,10 @@ def partner_not_modified(request: HttpRequest) -> HttpResponse | None:
     if credentials is None:
         return None  # not a partner key
     _, key = credentials
-    head = cast(HeadedKey, key).change_log_head
+    headed = cast(HeadedKey, key)
+    head = headed.change_log_head
+    if versioned_by_the_feed(request.path_info) and headed.feed_head is not None:
+        head = headed.feed_head
     tag = representation_tag(request, caller=PARTNER, head=head)
     if not if_none_match_hits(request, tag):
         return None

@@ -22,22 +22,36 @@ class RenderedItems(list):
     """
 
 
+class RenderedJSON(bytes):
+    """
+    One representation rendered earlier (a released object's JSON, stored
+    as this renderer writes it): the response is these bytes as they are.
+    """
+
+
 class SplicingJSONRenderer(JSONRenderer):
     """
     DRF's JSON renderer, which also writes a top-level `results` that is
-    RenderedItems (a page of cached representations) without re-encoding it.
-    Its bytes are what rendering the decoded items would give: the items were
-    rendered by this same class, and the envelope still is.
+    RenderedItems (a page of cached or stored representations) without
+    re-encoding it, and a RenderedJSON as it is. Its bytes are what
+    rendering the decoded items would give: the items were rendered by this
+    same class (or by publishing.representation.render(), which writes the
+    same bytes), and the envelope still is.
     """
 
     def render(
         self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
     ) -> bytes:
+        indented = self.get_indent(accepted_media_type or "", renderer_context or {}) is not None
+        if isinstance(data, RenderedJSON):
+            if indented:
+                return super().render(json.loads(data), accepted_media_type, renderer_context)
+            return bytes(data)
         items = data.get("results") if isinstance(data, dict) else None
         if not isinstance(items, RenderedItems):
             return super().render(data, accepted_media_type, renderer_context)
         envelope = {name: value for name, value in data.items() if name != "results"}
-        if self.get_indent(accepted_media_type or "", renderer_context or {}) is not None:
+        if indented:
             # Indented (the browsable API): decode, so the page reads as one.
             envelope["results"] = [json.loads(item) for item in items]
             return super().render(envelope, accepted_media_type, renderer_context)

@@ -9,6 +9,46 @@ from drf_spectacular.utils import Direction
 
 from .conditional import ConditionalRequestsMixin, openapi_parameters
 from .errors import ErrorSerializer
+from .released import VIEW_PARAMETER
+
+_TIME = {"type": "string", "format": "date-time"}
+_CORRECTIONS = {
+    "type": "array",
+    "description": "Partners only: the corrections partners were given, oldest first (on a "
+    "claim or an account, those of the revisions that changed its verdict).",
+    "items": {
+        "type": "object",
+        "required": ["at", "note"],
+        "properties": {"at": _TIME, "note": {"type": "string"}},
+    },
+}
+_NINJS = {
+    # No enum: the schema's enum naming would take it for the publication's.
+    "pub_status": {
+        "type": "string",
+        "description": "Partners only: `usable` (a withheld or canceled dispute is a tombstone).",
+    },
+    "first_published_at": {
+        **_TIME,
+        "description": "Partners only: when partners first read this object.",
+    },
+    "version_created_at": {
+        **_TIME,
+        "description": "Partners only: when the editor published the revision in which "
+        "this object last changed (`version`).",
+    },
+    "embargoed_until": {
+        **_TIME,
+        "nullable": True,
+        "description": "Partners only: the embargo that revision was released at, if any.",
+    },
+}
+# The fields what partners read adds to each representation, by the name a
+# serializer gives in `publication_fields`.
+PUBLICATION_FIELDS: dict[str, dict[str, Any]] = {
+    "with_corrections": {**_NINJS, "corrections": _CORRECTIONS},
+    "plain": _NINJS,
+}
 
 
 class AutoSchema(SpectacularAutoSchema):
@@ -51,7 +91,22 @@ class AutoSchema(SpectacularAutoSchema):
         parameters = list(super().get_override_parameters())
         if self._is_conditional():
             parameters += openapi_parameters(self.method)
+        if self.method == "GET" and self._action() in getattr(self.view, "released_actions", ()):
+            parameters.append(VIEW_PARAMETER)
         return parameters
+
+    def _action(self) -> str | None:
+        return getattr(self.view, "action", None)
+
+    def _map_serializer(
+        self, serializer: Any, direction: Direction, bypass_extensions: bool = False
+    ) -> dict[str, Any]:
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        fields = PUBLICATION_FIELDS.get(getattr(serializer, "publication_fields", ""), {})
+        if direction == "response" and fields:
+            # What partners read carries these too (docs/api.md); staff do not.
+            schema.setdefault("properties", {}).update(fields)
+        return schema
 
     def _get_parameters(self) -> list[dict[str, Any]]:
         parameters = super()._get_parameters()
@@ -72,12 +127,16 @@ class AutoSchema(SpectacularAutoSchema):
         if self.method == "GET":
             if self._is_list_view() or self._get_filter_parameters() or not has_path_parameter:
                 codes += ["400"]
+            if self._action() in getattr(self.view, "released_actions", ()):
+                codes += ["400"]  # a `view` that is not one
         if self.method in ("POST", "PUT", "PATCH"):
             codes += ["400", "415"]
         if self.method == "POST":
             codes += ["409", "422"]
         if self.method in ("PUT", "PATCH", "DELETE"):
             codes += ["400", "409", "412"]
+        if self.method == "POST" and self._action() in getattr(self.view, "if_match_actions", ()):
+            codes += ["412"]
         if has_path_parameter or self._is_list_view():
             codes += ["404"]
         return sorted(set(codes))

@@ -37,6 +37,9 @@ class ServiceViewSet(ConditionalRequestsMixin[_M], viewsets.ModelViewSet[_M]):
     # Fields a write may send but never change (a claim's account): they are
     # accepted when unchanged, so a client can PUT back what it read.
     fixed_fields: tuple[str, ...] = ()
+    # The reads a partner makes of the released revisions, and staff with
+    # `?view=partner` (api/released.py): the schema documents `view` on them.
+    released_actions: tuple[str, ...] = ("list", "retrieve", "claimreview")
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         if self.action in ("create", "update", "partial_update"):

@@ -144,11 +144,15 @@ def partner_dispute(slug: str) -> tuple[Publication, str] | None:
     publication.released = row.revision
     if publication.visible_to_partners:
         return publication, row.data
-    return publication, render(dispute_tombstone(publication))
+    return publication, render(dispute_tombstone(publication, slug=row.dispute_slug))
 
 
-def dispute_tombstone(publication: Publication) -> dict[str, Any]:
-    """The publication fields of a withheld or canceled dispute, with none of its content."""
+def dispute_tombstone(publication: Publication, *, slug: str | None = None) -> dict[str, Any]:
+    """
+    The publication fields of a withheld or canceled dispute, with none of
+    its content; `slug`, the released revision's (the publication's may be
+    one an embargo held back).
+    """
     released = publication.released
     assert released is not None and released.number is not None and released.released_at
     assert publication.first_published_at is not None and publication.pub_status is not None
@@ -157,7 +161,7 @@ def dispute_tombstone(publication: Publication) -> dict[str, Any]:
         retraction = Correction(at=publication.retracted_at, note=publication.retraction_note)
     return tombstone(
         dispute_id=publication.dispute_key,
-        slug=publication.slug,
+        slug=slug or publication.slug,
         pub_status=publication.pub_status,
         fields=publication_fields(
             object_type=DISPUTE,

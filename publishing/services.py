@@ -44,7 +44,7 @@ from changelog.writes import (
     record_change,
     write_transaction,
 )
-from claims.models import Dispute
+from claims.models import Claim, Corroboration, Dispute
 
 from .models import FeedEvent, Publication, PubStatus, Revision, RevisionObject
 from .representation import (
@@ -518,7 +518,17 @@ def publish_many(
     disputes' events. A dispute past review is refused, as publish() would.
     """
     now = _now(now)
-    sources_before = partner_sources()
+    disputes = list(disputes)
+    # The sources their revisions will hold (freeze_dispute: the claims'
+    # speakers and the evidence's sources), as partners see them now.
+    cited_now = set(
+        Claim.objects.filter(account__dispute__in=disputes).values_list("speaker_id", flat=True)
+    ) | set(
+        Corroboration.objects.filter(claim__account__dispute__in=disputes).values_list(
+            "source_id", flat=True
+        )
+    )
+    sources_before = partner_sources(cited_now)
     revisions: list[Revision] = []
     publications: dict[int, Publication] = {}
     for dispute in disputes:

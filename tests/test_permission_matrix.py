@@ -55,13 +55,15 @@ ROLES = {"viewer": VIEWERS, "reporter": REPORTERS, "editor": EDITORS}
 API = [
     # method and path                          anonymous partner viewer reporter editor
     ("GET    parties/", 401, 200, 200, 200, 200),
-    ("GET    parties/{party}/", 401, 200, 200, 200, 200),
+    # Partners read only what a released revision names: the spare party
+    # and source (no dispute cites them) are not there for them.
+    ("GET    parties/{party}/", 401, 404, 200, 200, 200),
     ("POST   parties/", 401, 403, 403, 403, 201),
     ("PUT    parties/{party}/", 401, 403, 403, 403, 200),
     ("PATCH  parties/{party}/", 401, 403, 403, 403, 200),
     ("DELETE parties/{party}/", 401, 403, 403, 403, 204),
     ("GET    sources/", 401, 200, 200, 200, 200),
-    ("GET    sources/{source}/", 401, 200, 200, 200, 200),
+    ("GET    sources/{source}/", 401, 404, 200, 200, 200),
     ("POST   sources/", 401, 403, 403, 403, 201),
     ("PUT    sources/{source}/", 401, 403, 403, 403, 200),
     ("PATCH  sources/{source}/", 401, 403, 403, 403, 200),
@@ -73,6 +75,9 @@ API = [
     ("PUT    disputes/{dispute}/", 401, 403, 403, 403, 200),
     ("PATCH  disputes/{dispute}/", 401, 403, 403, 403, 200),
     ("DELETE disputes/{dispute}/", 401, 403, 403, 403, 204),
+    ("GET    disputes/{dispute}/publication/", 401, 403, 200, 200, 200),
+    ("GET    disputes/{dispute}/partner-diff/", 401, 403, 200, 200, 200),
+    ("POST   disputes/{dispute}/pause/", 401, 403, 403, 403, 200),
     ("GET    accounts/", 401, 200, 200, 200, 200),
     ("GET    accounts/{account}/", 401, 200, 200, 200, 200),
     ("POST   accounts/", 401, 403, 403, 403, 201),

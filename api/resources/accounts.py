@@ -8,12 +8,27 @@ import django_filters
 from django.db.models import Count, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
+from rest_framework.renderers import BrowsableAPIRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from claims import services
 from claims.models import Account, Dispute, Verdict
+from publishing.representation import ACCOUNT
+from publishing.selectors import visible
 from sources.models import Party
 
 from ..inputs import VersionedInput
+from ..released import (
+    AccountQuery,
+    common_filters,
+    order_by_columns,
+    ordering_terms,
+    reads_released,
+    released_detail,
+    rendered_page,
+)
+from ..renderers import SplicingJSONRenderer
 from ..viewsets import ServiceViewSet
 from .refs import (
     CredibilitySerializer,
@@ -46,6 +61,9 @@ class DisputeAccountSerializer(serializers.ModelSerializer):
 
 
 class AccountSerializer(DisputeAccountSerializer):
+    # What partners read adds the ninjs fields and corrections (api/schema.py).
+    publication_fields = "with_corrections"
+
     dispute: serializers.SlugRelatedField[Dispute] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
@@ -79,6 +97,10 @@ class AccountInputSerializer(VersionedInput):
     summary = serializers.CharField(required=False, allow_blank=True)
 
 
+# The orderings, as the released rows' columns.
+ACCOUNT_COLUMNS = {"score": "score", "updated_at": "updated_at"}
+
+
 class AccountFilter(django_filters.FilterSet):
     dispute = dispute_filter("dispute")
     party = party_filter("party")
@@ -106,6 +128,7 @@ class AccountFilter(django_filters.FilterSet):
 class AccountViewSet(ServiceViewSet[Account]):
     """One party's version of a dispute, scored from its claims."""
 
+    renderer_classes = [SplicingJSONRenderer, BrowsableAPIRenderer]
     serializer_class = AccountSerializer
     input_serializer_class = AccountInputSerializer
     filterset_class = AccountFilter
@@ -115,6 +138,18 @@ class AccountViewSet(ServiceViewSet[Account]):
 
     def get_queryset(self) -> QuerySet[Account]:
         return accounts_with_counts().select_related("dispute")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if reads_released(request):
+            rows = common_filters(visible(ACCOUNT), AccountQuery(request).values())
+            ordered = order_by_columns(rows, ordering_terms(request, self), ACCOUNT_COLUMNS)
+            return rendered_page(self, ordered.values_list("data", flat=True))
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if reads_released(request):
+            return Response(released_detail(ACCOUNT, self.kwargs["pk"]))
+        return super().retrieve(request, *args, **kwargs)
 
     def create_object(self, *, by: Any, **fields: Any) -> Account:
         return services.create_account(by=by, **fields)

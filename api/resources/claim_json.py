@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from changelog.models import Head
 from claims import scoring
-from claims.models import Claim, Corroboration
+from claims.models import Claim, Corroboration, ScoreSnapshot
 from claims.selectors import explain_claim
 
 from ..renderers import SplicingJSONRenderer
@@ -173,22 +173,26 @@ def claim_representations(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]
 SNAPSHOT_COLUMNS = ("score", "verdict", "evidence_weight", "at", "cause")
 
 
-def history_representation(claim: Claim) -> list[dict[str, Any]]:
+def history_representation(claim_id: int, *, upto: datetime | None = None) -> list[dict[str, Any]]:
     """
-    SnapshotSerializer's output for the claim's score history, from rows: a
-    claim gathers hundreds of snapshots, and a model instance and a field-by-
-    field serialization for each was half the cost of a claim's detail.
+    SnapshotSerializer's output for the claim's score history (up to a
+    time: a released revision's), from rows: a claim gathers hundreds of
+    snapshots, and a model instance and a field-by-field serialization for
+    each was half the cost of a claim's detail.
     """
     tz = timezone.get_current_timezone()
-    rows = claim.snapshots.order_by("at", "id").values(*SNAPSHOT_COLUMNS)
-    return [{**row, "at": iso(row["at"], tz)} for row in rows]
+    rows = ScoreSnapshot.objects.filter(claim_id=claim_id)
+    if upto is not None:
+        rows = rows.filter(at__lte=upto)
+    values = rows.order_by("at", "id").values(*SNAPSHOT_COLUMNS)
+    return [{**row, "at": iso(row["at"], tz)} for row in values]
 
 
 def claim_detail_representation(claim: Claim) -> dict[str, Any]:
     """ClaimDetailSerializer's output for one claim (its account loaded)."""
     [data] = claim_representations(Claim.objects.filter(pk=claim.pk).values(*CLAIM_COLUMNS))
     data["explanation"] = explanation(explain_claim(claim))
-    data["history"] = history_representation(claim)
+    data["history"] = history_representation(claim.pk)
     return data
 
 

@@ -5,6 +5,7 @@ claims and disputes resources answer at .../claimreview/.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal, TypedDict
 
@@ -43,8 +44,8 @@ CLAIM_REVIEW_ACTION: ActionOptions = {
 }
 
 
-def claim_review_url(request: Request, claim: Claim) -> str:
-    return request.build_absolute_uri(f"/api/v1/claims/{claim.pk}/")
+def claim_review_url(request: Request, claim_id: int) -> str:
+    return request.build_absolute_uri(f"/api/v1/claims/{claim_id}/")
 
 
 # Keyed by the verdicts, which are strings: a claim read back holds a plain str.
@@ -68,37 +69,95 @@ def _date(value: datetime | None) -> str | None:
 
 def claim_review(claim: Claim, *, url: str) -> dict[str, Any]:
     """
-    The ClaimReview of one claim, without @context (the caller adds it, once
-    for a whole @graph). `claim` carries its speaker.
+    The ClaimReview of one claim on the desk, without @context (the caller
+    adds it, once for a whole @graph). `claim` carries its speaker.
     """
-    newsroom = settings.CLAIMDESK_NEWSROOM
     speaker = claim.speaker
+    return review(
+        url=url,
+        text=claim.text,
+        speaker=(speaker.name, speaker.kind, speaker.url),
+        stated_at=claim.stated_at,
+        appearance=claim.appearance,
+        verdict=claim.verdict,
+        published=claim.updated_at,
+    )
+
+
+def released_claim_review(
+    data: dict[str, Any], *, speaker_url: str, changed_at: datetime | None, url: str
+) -> dict[str, Any]:
+    """
+    The ClaimReview of a claim as partners read it (its released JSON):
+    published when it last changed for them, with the corrections it
+    carries as schema.org `correction`s.
+    """
+    speaker = data["speaker"]
+    return review(
+        url=url,
+        text=data["text"],
+        speaker=(speaker["name"], speaker["kind"], speaker_url),
+        stated_at=_parsed(data["stated_at"]),
+        appearance=data["appearance"],
+        verdict=data["credibility"]["verdict"],
+        published=changed_at,
+        corrections=data.get("corrections", []),
+    )
+
+
+def review(
+    *,
+    url: str,
+    text: str,
+    speaker: tuple[str, str, str],
+    stated_at: datetime | None,
+    appearance: str,
+    verdict: str,
+    published: datetime | None,
+    corrections: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    newsroom = settings.CLAIMDESK_NEWSROOM
+    name, kind, speaker_url = speaker
     author: dict[str, Any] = {
-        "@type": "Person" if speaker.kind in PERSON_KINDS else "Organization",
-        "name": speaker.name,
+        "@type": "Person" if kind in PERSON_KINDS else "Organization",
+        "name": name,
     }
-    if speaker.url:
-        author["url"] = speaker.url
+    if speaker_url:
+        author["url"] = speaker_url
     item: dict[str, Any] = {"@type": "Claim", "author": author}
-    if claim.stated_at is not None:
-        item["datePublished"] = _date(claim.stated_at)
-    if claim.appearance:
-        item["appearance"] = {"@type": "CreativeWork", "url": claim.appearance}
-    return {
+    if stated_at is not None:
+        item["datePublished"] = _date(stated_at)
+    if appearance:
+        item["appearance"] = {"@type": "CreativeWork", "url": appearance}
+    markup: dict[str, Any] = {
         "@type": "ClaimReview",
         "url": url,
-        "claimReviewed": claim.text,
+        "claimReviewed": text,
         "itemReviewed": item,
         "reviewRating": {
             "@type": "Rating",
-            "ratingValue": RATING[claim.verdict],
+            "ratingValue": RATING[verdict],
             "bestRating": 5,
             "worstRating": 1,
-            "alternateName": claim.verdict_label,
+            "alternateName": Verdict(verdict).label,
         },
         "author": {"@type": "Organization", "name": newsroom["name"], "url": newsroom["url"]},
-        "datePublished": _date(claim.updated_at),
+        "datePublished": _date(published),
     }
+    if corrections:
+        markup["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": correction["note"],
+                "datePublished": _date(_parsed(correction["at"])),
+            }
+            for correction in corrections
+        ]
+    return markup
+
+
+def _parsed(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 _THING = {
@@ -152,6 +211,20 @@ CLAIM_REVIEW_SCHEMA: dict[str, Any] = {
         },
         "author": _THING,
         "datePublished": {"type": "string", "format": "date"},
+        "correction": {
+            "type": "array",
+            "description": "Partners only, when the claim's verdict was corrected: each "
+            "correction's note, oldest first.",
+            "items": {
+                "type": "object",
+                "required": ["@type", "text", "datePublished"],
+                "properties": {
+                    "@type": {"type": "string", "enum": ["CorrectionComment"]},
+                    "text": {"type": "string"},
+                    "datePublished": {"type": "string", "format": "date"},
+                },
+            },
+        },
     },
 }
 CLAIM_REVIEW_GRAPH_SCHEMA: dict[str, Any] = {

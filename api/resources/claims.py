@@ -6,6 +6,7 @@ built from rows and cached: claim_json.py.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import django_filters
@@ -18,6 +19,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,17 +36,32 @@ from claims.models import (
     Verdict,
 )
 from claims.selectors import explain_claim
+from publishing.models import RevisionObject
+from publishing.representation import ACCOUNT, CLAIM, SOURCE, render
+from publishing.selectors import partner_claims, partner_detail, visible
 from sources.models import Source
 
 from ..filters import UTCDateTimeFilter
 from ..inputs import BlankableURLField, VersionedInput
-from ..renderers import RenderedItems, SplicingJSONRenderer
+from ..released import (
+    ClaimQuery,
+    check_released_dispute,
+    check_released_object,
+    check_released_party,
+    order_by_columns,
+    ordering_terms,
+    reads_released,
+    refuse,
+    rendered_page,
+)
+from ..renderers import RenderedItems, RenderedJSON, SplicingJSONRenderer
 from ..viewsets import ServiceViewSet
 from .claim_json import (
     STAMP_COLUMNS,
     ClaimStamp,
     claim_detail_representation,
     explanation,
+    history_representation,
     rendered_claims,
 )
 from .claimreview import (
@@ -53,6 +70,7 @@ from .claimreview import (
     SCHEMA_ORG,
     claim_review,
     claim_review_url,
+    released_claim_review,
 )
 from .refs import (
     CredibilitySerializer,
@@ -88,6 +106,9 @@ class ClaimSerializer(serializers.ModelSerializer):
     costs several times the queries. tests/claims/test_api.py holds the two
     to identical output.
     """
+
+    # What partners read adds the ninjs fields and corrections (api/schema.py).
+    publication_fields = "with_corrections"
 
     dispute: serializers.SlugRelatedField[Dispute] = serializers.SlugRelatedField(
         source="account.dispute", slug_field="slug", read_only=True
@@ -271,8 +292,13 @@ class ClaimViewSet(ServiceViewSet[Claim]):
         return super().get_serializer_class()
 
     # Representations come from rows, not serializers: see ClaimSerializer.
+    # Partners read the released rows' stored JSON (api/released.py).
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if reads_released(request):
+            return rendered_page(
+                self, released_claims(request, self).values_list("data", flat=True)
+            )
         claims = self.filter_queryset(self.get_queryset())
         # Paginate the stamps alone, so that counting does not drag along the
         # joins the rows need; the page's claims then come from the cache
@@ -283,6 +309,8 @@ class ClaimViewSet(ServiceViewSet[Claim]):
         return self.get_paginated_response(RenderedItems(rendered))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if reads_released(request):
+            return Response(RenderedJSON(released_claim_detail(self.kwargs["pk"]).encode()))
         # get_object() read the claim with its account (with_related): no
         # need to read it again as represent() does after a write.
         return Response(claim_detail_representation(self.get_object()))
@@ -311,7 +339,85 @@ class ClaimViewSet(ServiceViewSet[Claim]):
     )
     @action(**CLAIM_REVIEW_ACTION)
     def claimreview(self, request: Request, pk: str) -> Response:
+        if reads_released(request):
+            row = released_claim(pk)
+            review = released_claim_review(
+                json.loads(row.data),
+                speaker_url=speaker_urls([row])[row.object_id],
+                changed_at=row.changed_at,
+                url=claim_review_url(request, row.object_id),
+            )
+            return Response({"@context": SCHEMA_ORG, **review})
         claim = self.get_object()
         return Response(
-            {"@context": SCHEMA_ORG, **claim_review(claim, url=claim_review_url(request, claim))}
+            {"@context": SCHEMA_ORG, **claim_review(claim, url=claim_review_url(request, claim.pk))}
         )
+
+
+# What partners read (api/released.py)
+
+CLAIM_COLUMNS = {"score": "score", "updated_at": "updated_at", "stated_at": "stated_at"}
+
+
+def released_claims(request: Request, view: Any) -> QuerySet[RevisionObject]:
+    """The released claims a partner's list asks for, filtered and ordered by their frozen values."""
+    values = ClaimQuery(request).values()
+    if "dispute" in values:
+        check_released_dispute(values["dispute"])
+    if "party" in values:
+        check_released_party(values["party"])
+    rows = partner_claims(
+        dispute=values.get("dispute"),
+        party=values.get("party"),
+        verdict=values.get("verdict"),
+        min_score=values.get("min_score"),
+        max_score=values.get("max_score"),
+        updated_since=values.get("updated_since"),
+    )
+    if "account" in values:
+        # An account is its dispute's one account of its party.
+        account = visible(ACCOUNT).filter(object_id=values["account"]).first()
+        if account is None:
+            raise refuse("account", f"No released account has the id {values['account']}.")
+        rows = rows.filter(dispute_slug=account.dispute_slug, party_slug=account.party_slug)
+    if "speaker" in values:
+        check_released_object(SOURCE, values["speaker"], "speaker")
+        rows = rows.filter(source_id=values["speaker"])
+    if values.get("search", "").strip():
+        # For now a plain search of the released JSON, not the desk's text index.
+        rows = rows.filter(content__icontains=values["search"].strip())
+    return order_by_columns(rows, ordering_terms(request, view), CLAIM_COLUMNS)
+
+
+def released_claim(pk: str) -> RevisionObject:
+    row = visible(CLAIM).filter(object_id=int(pk)).select_related("revision").first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def released_claim_detail(pk: str) -> str:
+    """
+    A claim's detail as partners read it: the released JSON with its frozen
+    explanation, and its score history up to when the revision was frozen
+    (the history is not frozen: it only ever grows, and what it held then
+    is what it holds before that time).
+    """
+    row = released_claim(pk)
+    history = history_representation(row.object_id, upto=row.revision.created_at)
+    detail = partner_detail(row)
+    return detail[:-1] + ',"history":' + render(history) + "}"
+
+
+def speaker_urls(rows: list[RevisionObject]) -> dict[int, str]:
+    """Each released claim's speaker's URL, as its revision froze the source (one query)."""
+    found = RevisionObject.objects.filter(
+        object_type=SOURCE,
+        revision_id__in={row.revision_id for row in rows},
+        object_id__in={row.source_id for row in rows},
+    )
+    urls = {
+        (revision, source): json.loads(content)["url"]
+        for revision, source, content in found.values_list("revision_id", "object_id", "content")
+    }
+    return {row.object_id: urls.get((row.revision_id, row.source_id or 0), "") for row in rows}

@@ -8,17 +8,36 @@ import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
+from rest_framework.renderers import BrowsableAPIRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from claims import services
 from claims.models import Claim, Corroboration, Stance
+from publishing.representation import CLAIM, CORROBORATION, SOURCE
+from publishing.selectors import visible
 from sources.models import Source
 
 from ..inputs import BlankableURLField, VersionedInput
+from ..released import (
+    CorroborationQuery,
+    check_released_object,
+    common_filters,
+    order_by_columns,
+    ordering_terms,
+    reads_released,
+    released_detail,
+    rendered_page,
+)
+from ..renderers import SplicingJSONRenderer
 from ..viewsets import ServiceViewSet
 from .refs import SourceRefSerializer, dispute_filter
 
 
 class CorroborationSerializer(serializers.ModelSerializer):
+    # What partners read adds the ninjs fields (api/schema.py).
+    publication_fields = "plain"
+
     claim: serializers.PrimaryKeyRelatedField[Claim] = serializers.PrimaryKeyRelatedField(
         read_only=True
     )
@@ -61,6 +80,11 @@ class CorroborationInputSerializer(VersionedInput):
     )
 
 
+# The orderings, as the released rows' columns (a corroboration's observed_at
+# is frozen as stated_at: when the source said it).
+CORROBORATION_COLUMNS = {"observed_at": "stated_at", "updated_at": "updated_at"}
+
+
 class CorroborationFilter(django_filters.FilterSet):
     claim = django_filters.ModelChoiceFilter(
         queryset=Claim.objects.all(), help_text="A claim's id."
@@ -94,6 +118,7 @@ class CorroborationFilter(django_filters.FilterSet):
 class CorroborationViewSet(ServiceViewSet[Corroboration]):
     """Evidence: a source that supports or contradicts a claim, with the quote it rests on."""
 
+    renderer_classes = [SplicingJSONRenderer, BrowsableAPIRenderer]
     serializer_class = CorroborationSerializer
     input_serializer_class = CorroborationInputSerializer
     filterset_class = CorroborationFilter
@@ -103,6 +128,28 @@ class CorroborationViewSet(ServiceViewSet[Corroboration]):
 
     def get_queryset(self) -> QuerySet[Corroboration]:
         return Corroboration.objects.select_related("source__affiliation")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if reads_released(request):
+            values = CorroborationQuery(request).values()
+            rows = common_filters(visible(CORROBORATION), values)
+            if "claim" in values:
+                check_released_object(CLAIM, values["claim"], "claim")
+                rows = rows.filter(claim_id=values["claim"])
+            if "source" in values:
+                check_released_object(SOURCE, values["source"], "source")
+                rows = rows.filter(source_id=values["source"])
+            if "stance" in values:
+                rows = rows.filter(stance=values["stance"])
+            terms = ordering_terms(request, self)
+            ordered = order_by_columns(rows, terms, CORROBORATION_COLUMNS)
+            return rendered_page(self, ordered.values_list("data", flat=True))
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if reads_released(request):
+            return Response(released_detail(CORROBORATION, self.kwargs["pk"]))
+        return super().retrieve(request, *args, **kwargs)
 
     def create_object(self, *, by: Any, **fields: Any) -> Corroboration:
         return services.record_corroboration(by=by, **fields)

@@ -5,14 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS
 
+from publishing.representation import ACCOUNT, SOURCE
+from publishing.selectors import visible
 from sources import services
 from sources.models import Party
 
 from ..inputs import VersionedInput
+from ..released import reads_released
 from ..viewsets import ServiceViewSet
 
 
@@ -59,6 +63,13 @@ class PartyViewSet(ServiceViewSet[Party]):
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
 
     def get_queryset(self) -> QuerySet[Party]:
+        if self.request.method in SAFE_METHODS and reads_released(self.request):
+            # No revision freezes a party: partners read the live parties
+            # that a released account or source names, and no other.
+            named = Q(slug__in=visible(ACCOUNT).values("party_slug")) | Q(
+                slug__in=visible(SOURCE).exclude(party_slug="").values("party_slug")
+            )
+            return Party.objects.filter(named)
         return Party.objects.all()
 
     def create_object(self, *, by: Any, **fields: Any) -> Party:

@@ -7,20 +7,37 @@ which rescores the claims the source's grade, party or origin weighs on.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import django_filters
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet, Window
+from django.db.models.functions import RowNumber
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, serializers
+from rest_framework.renderers import BrowsableAPIRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from claims import services
 from claims.models import Claim, Corroboration
 from claims.selectors import TrackRecord, evidence_with_verdicts, track_record
+from publishing.representation import SOURCE, render
+from publishing.selectors import partner_sources, visible
 from sources import services as source_services
 from sources.models import INDEPENDENT, Party, Reliability, Source, SourceKind, SourceQuerySet
 
 from ..inputs import BlankableURLField, VersionedInput
+from ..released import (
+    SourceQuery,
+    check_released_party,
+    ordering_terms,
+    own_text_field,
+    page_of,
+    reads_released,
+    sort_items,
+)
+from ..renderers import RenderedItems, RenderedJSON, SplicingJSONRenderer
 from ..viewsets import ServiceViewSet
 from .refs import PartyRefSerializer
 
@@ -198,6 +215,7 @@ class SourceFilter(django_filters.FilterSet):
 class SourceViewSet(ServiceViewSet[Source]):
     """People, offices, outlets and documents that make or back statements."""
 
+    renderer_classes = [SplicingJSONRenderer, BrowsableAPIRenderer]
     serializer_class = SourceSerializer
     input_serializer_class = SourceInputSerializer
     filterset_class = SourceFilter
@@ -209,6 +227,20 @@ class SourceViewSet(ServiceViewSet[Source]):
         return Source.objects.with_related().prefetch_related(
             Prefetch("corroborations", queryset=evidence_with_verdicts())
         )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if reads_released(request):
+            return released_sources(request, self)
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if reads_released(request):
+            pk = int(self.kwargs["pk"])
+            found = partner_sources([pk])
+            if pk not in found:
+                raise exceptions.NotFound()
+            return Response(RenderedJSON(render(found[pk]).encode()))
+        return super().retrieve(request, *args, **kwargs)
 
     def create_object(self, *, by: Any, **fields: Any) -> Source:
         return source_services.create_source(by=by, **fields)
@@ -222,3 +254,47 @@ class SourceViewSet(ServiceViewSet[Source]):
 
     def delete_object(self, obj: Source, *, by: Any, expected_version: int | None) -> None:
         source_services.delete_source(source=obj, by=by, expected_version=expected_version)
+
+
+# What partners read (api/released.py): a source cited in the released
+# claims and evidence of a usable dispute, put together from the released
+# rows of every dispute that cites it (publishing.selectors.partner_sources).
+
+
+def released_sources(request: Request, view: Any) -> Response:
+    values = SourceQuery(request).values()
+    rows = visible(SOURCE)
+    if "party" in values:
+        if values["party"] == INDEPENDENT:
+            rows = rows.filter(party_slug="")
+        else:
+            check_released_party(values["party"])
+            rows = rows.filter(party_slug=values["party"])
+    if "reliability" in values:
+        rows = rows.filter(reliability=values["reliability"])
+    if "kind" in values:
+        rows = rows.filter(**own_text_field("kind", values["kind"]))
+    if values.get("search", "").strip():
+        # For now a plain search of the released JSON, not the desk's text index.
+        rows = rows.filter(content__icontains=values["search"].strip())
+    terms = ordering_terms(request, view)
+    if all(term.lstrip("-") == "id" for term in terms):
+        # A source cited by several disputes has a row in each one's revision.
+        ids = rows.order_by(*(term.replace("id", "object_id") for term in terms))
+        page = page_of(view, ids.values_list("object_id", flat=True).distinct())
+    else:
+        # Ordered by its own fields as last released: its newest row's.
+        newest = rows.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("object_id")],
+                order_by=[F("updated_at").desc(), F("id").desc()],
+            )
+        ).filter(rank=1)
+        items = sort_items(
+            [json.loads(text) for text in newest.values_list("content", flat=True)], terms
+        )
+        page = page_of(view, [item["id"] for item in items])
+    sources = partner_sources(page)
+    texts = [render(sources[pk]).encode() for pk in page if pk in sources]
+    return view.get_paginated_response(RenderedItems(texts))

@@ -1,6 +1,7 @@
 """
-The claims list serves each claim's JSON from the cache: what a partner reads
-must still be the claim as it is now, after any write that shows in it.
+The desk's claims list serves each claim's JSON from the cache: what staff
+read must still be the claim as it is now, after any write that shows in it.
+(Partners read the released revisions instead: tests/api/test_partner_reads.py.)
 """
 
 import hashlib
@@ -27,9 +28,9 @@ def as_serialized(claim):
     return json.loads(json.dumps(ClaimSerializer(claim).data))
 
 
-def test_a_warm_list_is_the_same_json_as_a_cold_one(partner_client, hanoi):
-    cold = partner_client.get("/api/v1/claims/?page_size=100")
-    warm = partner_client.get("/api/v1/claims/?page_size=100")
+def test_a_warm_list_is_the_same_json_as_a_cold_one(viewer_client, hanoi):
+    cold = viewer_client.get("/api/v1/claims/?page_size=100")
+    warm = viewer_client.get("/api/v1/claims/?page_size=100")
 
     assert warm.content == cold.content
     assert warm.json()["results"] == [
@@ -37,9 +38,9 @@ def test_a_warm_list_is_the_same_json_as_a_cold_one(partner_client, hanoi):
     ]
 
 
-def test_new_evidence_shows_even_when_the_score_does_not_move(partner_client, hanoi, reporter):
+def test_new_evidence_shows_even_when_the_score_does_not_move(viewer_client, hanoi, reporter):
     claim = hanoi.us_claim
-    before = listed(partner_client, claim)
+    before = listed(viewer_client, claim)
     # The same source saying the same again: only its latest word counts,
     # so the score stays where it was, but the evidence list grows.
     repeated = claim.corroborations.order_by("id").first()
@@ -52,7 +53,7 @@ def test_new_evidence_shows_even_when_the_score_does_not_move(partner_client, ha
     )
     claim.refresh_from_db()
 
-    after = listed(partner_client, claim)
+    after = listed(viewer_client, claim)
 
     assert after["credibility"] == before["credibility"]
     assert len(after["corroborations"]) == len(before["corroborations"]) + 1
@@ -60,14 +61,14 @@ def test_new_evidence_shows_even_when_the_score_does_not_move(partner_client, ha
     assert after == as_serialized(claim)
 
 
-def test_removed_and_edited_evidence_show(partner_client, hanoi, reporter):
+def test_removed_and_edited_evidence_show(viewer_client, hanoi, reporter):
     claim = hanoi.us_claim
-    listed(partner_client, claim)
+    listed(viewer_client, claim)
     first, second = claim.corroborations.order_by("id")[:2]
     services.remove_corroboration(corroboration=first, by=reporter)
     services.update_corroboration(corroboration=second, by=reporter, quote="Reworded.")
 
-    after = listed(partner_client, claim)
+    after = listed(viewer_client, claim)
 
     assert first.pk not in [item["id"] for item in after["corroborations"]]
     assert [item["quote"] for item in after["corroborations"] if item["id"] == second.pk] == [
@@ -76,43 +77,43 @@ def test_removed_and_edited_evidence_show(partner_client, hanoi, reporter):
     assert after == as_serialized(claim)
 
 
-def test_an_edited_claim_shows(partner_client, hanoi, reporter):
+def test_an_edited_claim_shows(viewer_client, hanoi, reporter):
     claim = hanoi.us_claim
-    listed(partner_client, claim)
+    listed(viewer_client, claim)
     services.update_claim(claim=claim, by=reporter, text="Reworded claim.")
 
-    assert listed(partner_client, claim)["text"] == "Reworded claim."
+    assert listed(viewer_client, claim)["text"] == "Reworded claim."
 
 
-def test_a_renamed_source_shows_in_every_claim_citing_it(partner_client, hanoi, editor):
+def test_a_renamed_source_shows_in_every_claim_citing_it(viewer_client, hanoi, editor):
     cited = hanoi.nk_claim.corroborations.order_by("id").first().source
-    listed(partner_client, hanoi.nk_claim)
+    listed(viewer_client, hanoi.nk_claim)
     services.update_source(source=cited, by=editor, name="Renamed source")
 
     names = [
-        item["source"]["name"] for item in listed(partner_client, hanoi.nk_claim)["corroborations"]
+        item["source"]["name"] for item in listed(viewer_client, hanoi.nk_claim)["corroborations"]
     ]
 
     assert "Renamed source" in names
 
 
-def test_a_regraded_speaker_shows(partner_client, hanoi, editor):
+def test_a_regraded_speaker_shows(viewer_client, hanoi, editor):
     claim = hanoi.us_claim
-    listed(partner_client, claim)
+    listed(viewer_client, claim)
     grade = "F" if claim.speaker.reliability != "F" else "E"
     services.update_source(source=claim.speaker, by=editor, reliability=grade)
 
-    assert listed(partner_client, claim)["speaker"]["reliability"] == grade
+    assert listed(viewer_client, claim)["speaker"]["reliability"] == grade
 
 
-def test_a_renamed_party_and_a_new_dispute_slug_show(partner_client, hanoi, editor):
+def test_a_renamed_party_and_a_new_dispute_slug_show(viewer_client, hanoi, editor):
     claim = hanoi.us_claim
-    listed(partner_client, claim)
+    listed(viewer_client, claim)
     source_services.update_party(party=hanoi.us, by=editor, name="USA")
     services.update_dispute(dispute=hanoi.dispute, by=editor, slug="hanoi-2019")
     claim.refresh_from_db()
 
-    after = listed(partner_client, claim)
+    after = listed(viewer_client, claim)
 
     assert after["party"]["name"] == "USA"
     assert after["dispute"] == "hanoi-2019"

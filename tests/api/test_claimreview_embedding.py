@@ -9,6 +9,7 @@ import os
 
 import pytest
 
+from publishing import services as publishing
 from tests.dashboard import test_browser
 from tests.factories import ClaimFactory, SourceFactory
 
@@ -38,6 +39,8 @@ def hostile(hanoi):
         text="We asked only for partial relief.",
         speaker=SourceFactory(name=SOURCE_NAME, kind="official"),
     )
+    # Partners read the claims once an editor has released them.
+    publishing.republish(dispute=hanoi.dispute, by=None, note="Two claims added.")
     return {"claim text": by_text, "source name": by_speaker}
 
 
@@ -88,6 +91,7 @@ def test_claim_review_escapes_markup_characters_and_keeps_the_text(
 def test_claim_review_escapes_ampersands_and_line_separators(partner_client, hanoi):
     text = "Sanctions & relief\u2028were on the table\u2029, he said."
     claim = ClaimFactory(account=hanoi.us_account, text=text, speaker=hanoi.trump)
+    publishing.republish(dispute=hanoi.dispute, by=None, note="A claim added.")
 
     response = partner_client.get(f"/api/v1/claims/{claim.pk}/claimreview/")
 

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from api.models import StaffToken
 from claims.models import Corroboration
+from publishing import services as publishing
 from sources import services
 from sources.models import Party
 from tests.api.probe import PartyViewSet
@@ -315,9 +316,12 @@ def test_changes_feed_and_claimreview_are_conditional_too(partner_client, hanoi)
         assert partner_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
-def test_new_evidence_changes_the_claims_etag(partner_client, reporter_client, hanoi):
+def test_new_evidence_changes_the_claims_etag_for_staff_not_for_partners_until_released(
+    partner_client, reporter_client, viewer_client, editor, hanoi
+):
     url = f"/api/v1/claims/{hanoi.nk_claim.pk}/"
     etag = partner_client.get(url)["ETag"]
+    staff_etag = viewer_client.get(url)["ETag"]
     recorded = reporter_client.post(
         "/api/v1/corroborations/",
         {
@@ -330,6 +334,12 @@ def test_new_evidence_changes_the_claims_etag(partner_client, reporter_client, h
         format="json",
     )
     assert recorded.status_code == 201
+    assert viewer_client.get(url, HTTP_IF_NONE_MATCH=staff_etag).status_code == 200
+    # Partners read the released revision: nothing changed for them yet.
+    assert partner_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+    publishing.republish(dispute=hanoi.dispute, by=editor, note="New evidence.")
+
     response = partner_client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert response["ETag"] != etag

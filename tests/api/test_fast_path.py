@@ -15,7 +15,11 @@ from rest_framework_api_key.models import APIKey
 
 from api.middleware import partner_not_modified
 from api.resources.parties import PartyViewSet
+from claims import services as claim_services
+from claims.models import Claim
+from publishing import services as publishing
 from sources import services
+from tests.factories import build_dispute
 
 URL = "/api/v1/parties/"
 PARTNER_ORIGIN = "https://cms.example-times.com"
@@ -23,7 +27,13 @@ PARTNER_ORIGIN = "https://cms.example-times.com"
 
 @pytest.fixture
 def party(db):
-    return services.create_party(by=None, name="United States", slug="united-states")
+    """A party partners can read: the account of a released dispute names it."""
+    party = services.create_party(by=None, name="United States", slug="united-states")
+    dispute = claim_services.create_dispute(by=None, slug="hanoi", title="What happened?")
+    claim_services.create_account(by=None, dispute=dispute, party=party)
+    publishing.submit_for_review(dispute=dispute, by=None)
+    publishing.publish(dispute=dispute, by=None)
+    return party
 
 
 def test_partner_304_carries_the_validators_of_the_200_in_one_query(
@@ -177,3 +187,59 @@ def test_a_host_that_is_not_allowed_gets_400_not_304(partner_client, party):
     etag = partner_client.get(URL)["ETag"]
     response = partner_client.get(URL, HTTP_HOST="evil.example", HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 400
+
+
+# What partners read moves only with their feed (api.conditional.head_for)
+
+
+@pytest.fixture
+def released_claims(db):
+    dispute = build_dispute(parties=1, claims_per_account=2, evidence_per_claim=1)
+    publishing.submit_for_review(dispute=dispute, by=None)
+    publishing.publish(dispute=dispute, by=None)
+    return dispute
+
+
+def test_a_reporters_draft_leaves_a_partners_304_in_one_query(
+    partner_client, released_claims, django_assert_num_queries
+):
+    url = "/api/v1/claims/"
+    etag = partner_client.get(url)["ETag"]
+    claim = Claim.objects.filter(account__dispute=released_claims).first()
+    claim_services.update_claim(claim=claim, by=None, text="A draft on the desk.")
+
+    with django_assert_num_queries(1):
+        again = partner_client.get(url, HTTP_IF_NONE_MATCH=etag)
+
+    assert again.status_code == 304
+    assert etag.startswith('"p')
+
+
+def test_a_release_turns_a_partners_304_into_a_200(partner_client, released_claims):
+    url = f"/api/v1/disputes/{released_claims.slug}/"
+    etag = partner_client.get(url)["ETag"]
+    claim = Claim.objects.filter(account__dispute=released_claims).first()
+    claim_services.update_claim(claim=claim, by=None, text="Reworded.")
+    publishing.republish(dispute=released_claims, by=None)
+
+    response = partner_client.get(url, HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+
+
+def test_staff_tags_stay_at_the_change_logs_head(viewer_client, released_claims):
+    etag = viewer_client.get("/api/v1/claims/?view=partner")["ETag"]
+    claim = Claim.objects.filter(account__dispute=released_claims).first()
+    claim_services.update_claim(claim=claim, by=None, text="Reworded.")
+
+    assert etag.startswith('"h')
+    response = viewer_client.get("/api/v1/claims/?view=partner", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+
+
+def test_a_partners_parties_still_move_with_the_desk(partner_client, party):
+    etag = partner_client.get(URL)["ETag"]
+    assert etag.startswith('"h')
+    services.update_party(party=party, by=None, name="USA")
+    assert partner_client.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 200

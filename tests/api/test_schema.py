@@ -29,6 +29,13 @@ PATHS = {
     "/api/v1/disputes/",
     "/api/v1/disputes/{slug}/",
     "/api/v1/disputes/{slug}/claimreview/",
+    "/api/v1/disputes/{slug}/publication/",
+    "/api/v1/disputes/{slug}/partner-diff/",
+    "/api/v1/disputes/{slug}/submit/",
+    "/api/v1/disputes/{slug}/publish/",
+    "/api/v1/disputes/{slug}/pause/",
+    "/api/v1/disputes/{slug}/resume/",
+    "/api/v1/disputes/{slug}/retract/",
     "/api/v1/accounts/",
     "/api/v1/accounts/{id}/",
     "/api/v1/claims/",
@@ -97,15 +104,53 @@ def schema_properties(openapi, name):
     return set(openapi["components"]["schemas"][name]["properties"])
 
 
-def test_claim_responses_have_the_documented_fields(openapi, api_as, viewer, hanoi):
-    api = api_as(viewer)
+# What partners read adds to each representation (docs/api.md).
+PARTNER_ONLY = {
+    "pub_status",
+    "first_published_at",
+    "version_created_at",
+    "embargoed_until",
+    "corrections",
+}
+
+
+@pytest.mark.parametrize("caller", ["staff", "partner"])
+def test_claim_responses_have_the_documented_fields(
+    openapi, api_as, viewer, partner_client, hanoi, caller
+):
+    api = api_as(viewer) if caller == "staff" else partner_client
     listed = api.get("/api/v1/claims/").json()["results"][0]
     detail = api.get(f"/api/v1/claims/{hanoi.us_claim.pk}/").json()
+    extra = PARTNER_ONLY if caller == "staff" else set()
 
-    assert set(listed) == schema_properties(openapi, "Claim")
-    assert set(detail) == schema_properties(openapi, "ClaimDetail")
+    assert set(listed) == schema_properties(openapi, "Claim") - extra
+    assert set(detail) == schema_properties(openapi, "ClaimDetail") - extra
     assert set(listed["corroborations"][0]) == schema_properties(openapi, "ClaimEvidence")
     assert set(listed["speaker"]) == schema_properties(openapi, "SourceRef")
+
+
+@pytest.mark.parametrize(
+    "url, component",
+    [
+        ("/api/v1/disputes/", "Dispute"),
+        ("/api/v1/accounts/", "Account"),
+        ("/api/v1/corroborations/", "Corroboration"),
+        ("/api/v1/sources/", "Source"),
+    ],
+)
+def test_what_partners_read_has_the_documented_fields(
+    openapi, partner_client, hanoi, url, component
+):
+    listed = partner_client.get(url).json()["results"][0]
+    assert set(listed) == schema_properties(openapi, component)
+
+
+def test_a_tombstone_has_the_documented_fields(openapi, partner_client, hanoi, editor):
+    from publishing import services
+
+    services.pause(dispute=hanoi.dispute, by=editor)
+    tombstone = partner_client.get(f"/api/v1/disputes/{hanoi.dispute.slug}/").json()
+    assert set(tombstone) == schema_properties(openapi, "DisputeTombstone")
 
 
 def test_docs_page_is_served_from_the_app_with_no_inline_script(client, db, settings):

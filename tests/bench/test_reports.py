@@ -51,5 +51,18 @@ def test_a_run_from_before_the_claim_panel_row_reads_as_a_dash(tmp_path, monkeyp
 
     lines = run.history_table([older, run.summary(report("SQLite", "newer-run", 1.5))])
 
-    assert "| older-run | reused | 1.50 | 1.50 | 0.60 | 20.0 | 20.0 | — | 9.0 |" in lines
-    assert "| newer-run | reused | 1.50 | 1.50 | 0.60 | 20.0 | 20.0 | 20.0 | 9.0 |" in lines
+    assert "| older-run | reused | 1.50 | 1.50 | 0.60 | 20.0 | 20.0 | — | 9.0 | — |" in lines
+    assert "| newer-run | reused | 1.50 | 1.50 | 0.60 | 20.0 | 20.0 | 20.0 | 9.0 | — |" in lines
+
+
+def test_the_publishing_row_is_in_both_tables_once_measured(tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "ROOT", tmp_path)
+    measured = {
+        **report("SQLite", "run", 1.5),
+        "publish_dispute": {"publishes": 10, "p50_ms": 150.0, "max_ms": 180.0},
+    }
+
+    text = run.section(measured)
+
+    assert "| publish a dispute of 50 claims (staff token) | 150.0 | 180.0 |" in text
+    assert "| run | reused | 1.50 | 1.50 | 0.60 | 20.0 | 20.0 | 20.0 | 9.0 | 150.0 |" in text
