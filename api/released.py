@@ -264,6 +264,23 @@ def rendered_page(view: Any, texts: QuerySet[Any] | Sequence[str]) -> Response:
     return view.get_paginated_response(RenderedItems(text.encode() for text in page))
 
 
+def rendered_page_by_id(view: Any, rows: QuerySet[RevisionObject], object_type: str) -> Response:
+    """
+    A page of visible rows of one type, each object once (claims,
+    accounts, corroborations: one dispute's each), found by their ids
+    alone, then their stored JSON read for that page only. The ids come from
+    the partner indexes without touching the rows: PostgreSQL answered a
+    deep page (OFFSET 19,000 of 20,000 claims) by sorting the wide rows in
+    70 ms, and reads the ids for it from the index in 2.
+    """
+    page = view.paginate_queryset(rows.values_list("object_id", flat=True))
+    assert page is not None  # every list is paginated (DEFAULT_PAGINATION_CLASS)
+    texts = visible(object_type).filter(object_id__in=page).values_list("object_id", "data")
+    return view.get_paginated_response(
+        RenderedItems(text.encode() for text in in_order(texts, page))
+    )
+
+
 def page_of(view: Any, items: Sequence[Any] | QuerySet[Any, Any]) -> list[Any]:
     page = view.paginate_queryset(items)
     assert page is not None

@@ -52,7 +52,7 @@ from ..released import (
     ordering_terms,
     reads_released,
     refuse,
-    rendered_page,
+    rendered_page_by_id,
 )
 from ..renderers import RenderedItems, RenderedJSON, SplicingJSONRenderer
 from ..viewsets import ServiceViewSet
@@ -296,9 +296,7 @@ class ClaimViewSet(ServiceViewSet[Claim]):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if reads_released(request):
-            return rendered_page(
-                self, released_claims(request, self).values_list("data", flat=True)
-            )
+            return rendered_page_by_id(self, released_claims(request, self), CLAIM)
         claims = self.filter_queryset(self.get_queryset())
         # Paginate the stamps alone, so that counting does not drag along the
         # joins the rows need; the page's claims then come from the cache

@@ -439,13 +439,14 @@ def published_with(claims):
 @pytest.mark.parametrize(
     "path, queries",
     [
-        # The key with the feed's head (ETag), the count, the page.
-        ("/api/v1/claims/?page_size=100", 3),
+        # The key with the feed's head (ETag), the count, the page's ids
+        # (from the index alone), their JSON.
+        ("/api/v1/claims/?page_size=100", 4),
         ("/api/v1/accounts/?page_size=100", 3),
         ("/api/v1/corroborations/?page_size=100", 3),
         ("/api/v1/disputes/?page_size=100", 3),
         # ... and the dispute slug's check.
-        ("/api/v1/claims/?page_size=100&dispute={slug}&min_score=0&ordering=-score", 4),
+        ("/api/v1/claims/?page_size=100&dispute={slug}&min_score=0&ordering=-score", 5),
         # The sources' count and page, then their rows, evidence and verdicts.
         ("/api/v1/sources/?page_size=100", 6),
         # The key, the events, one lookup per type of object on the page.
