@@ -12,7 +12,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, F, QuerySet, TextField, Value, When, Window
+from django.db.models import (
+    Case,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import RowNumber
 
 from claims.models import Dispute
@@ -37,9 +47,28 @@ from .representation import (
 )
 
 
-def publication_of(dispute: Dispute) -> Publication:
-    """The dispute's publication; a draft's, unsaved, if it has never left the draft stage."""
-    found = Publication.objects.filter(dispute=dispute).select_related("released").first()
+def pending_embargo(**publication: OuterRef) -> Subquery:
+    """
+    When the revision waiting for its embargo (the newest pending one) of
+    the outer row's publication is released, or NULL: `publication` names
+    it, e.g. publication=OuterRef("pk") or publication__dispute=OuterRef("pk").
+    """
+    pending = Revision.objects.filter(state=Revision.State.PENDING, **publication)
+    return Subquery(pending.order_by("-id").values("embargoed_until")[:1])
+
+
+def publication_of(dispute: Dispute, *, with_pending_embargo: bool = False) -> Publication:
+    """
+    The dispute's publication; a draft's, unsaved, if it has never left the
+    draft stage. With its pending revision's embargo (`pending_embargo`, None
+    when there is none) in the same query, when asked.
+    """
+    publications = Publication.objects.filter(dispute=dispute).select_related("released")
+    if with_pending_embargo:
+        publications = publications.annotate(
+            pending_embargo=pending_embargo(publication=OuterRef("pk"))
+        )
+    found = publications.first()
     if found is not None:
         return found
     return Publication(

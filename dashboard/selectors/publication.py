@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from claims.models import Dispute, Stance
@@ -35,6 +35,7 @@ from publishing.selectors import (
     PartnerDiff,
     compare,
     corrections,
+    pending_embargo,
     publication_of,
     released_rows,
 )
@@ -81,13 +82,10 @@ def with_publication(disputes: QuerySet[Dispute]) -> QuerySet[Dispute]:
     publication's state (a draft has no publication row), the version
     partners have, and the embargo a pending revision waits for.
     """
-    pending = Revision.objects.filter(
-        publication__dispute=OuterRef("pk"), state=Revision.State.PENDING
-    ).order_by("-id")
     return disputes.annotate(
         pub_state=Coalesce(F("publication__state"), Value(State.DRAFT)),
         pub_version=F("publication__released__number"),
-        pub_embargo=Subquery(pending.values("embargoed_until")[:1]),
+        pub_embargo=pending_embargo(publication__dispute=OuterRef("pk")),
     )
 
 
@@ -176,19 +174,9 @@ def publication_panel(dispute: Dispute, user: User) -> PublicationPanel:
     and one more for an editor, who also sees the corrections partners were
     given.
     """
-    pending = Revision.objects.filter(
-        publication=OuterRef("pk"), state=Revision.State.PENDING
-    ).order_by("-id")
-    found = (
-        Publication.objects.filter(dispute=dispute)
-        .select_related("released")
-        .annotate(pending_embargo=Subquery(pending.values("embargoed_until")[:1]))
-        .first()
-    )
-    # A draft has no publication row yet: an unsaved one, as publication_of() makes it.
-    publication = found or Publication(
-        dispute=dispute, dispute_key=dispute.pk, slug=dispute.slug, title=dispute.title
-    )
+    publication = publication_of(dispute, with_pending_embargo=True)
+    # A draft has no publication row yet (publication_of makes an unsaved one).
+    found = publication.pk is not None
     embargo = getattr(publication, "pending_embargo", None)
     released = publication.released
     is_editor = user.has_perm(EDITOR_PERMISSION)
