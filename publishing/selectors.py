@@ -6,10 +6,10 @@ and what republishing it would change for them.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import (
@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 
+from changelog.models import Change
 from claims.models import Dispute
 from claims.services import SCORE_DIGITS
 
@@ -263,6 +264,139 @@ def partner_sources(source_ids: Iterable[int] | None = None) -> dict[int, dict[s
     }
 
 
+class SourceChanges:
+    """
+    Which sources partners will see otherwise once one dispute's released
+    rows are replaced by others (`before` by `after`): worked out from those
+    rows, and from the other disputes' copies of each source's own fields.
+
+    A source partners read is its newest copy's own fields, the evidence of
+    every usable dispute that cites it, and its track record on those
+    claims' verdicts (partner_sources()). Only this dispute's part moves: so
+    its evidence changed for partners exactly when this dispute's evidence
+    citing it did, and its own fields when the newest copy's digest did.
+    Only when this dispute's evidence stayed but its claims' verdicts moved
+    could the track record change or not: those sources alone are put
+    together in full, before the write (here) and after it (changes()).
+    Putting every cited source together twice, with the evidence and
+    verdicts of the other disputes that cite it, was most of the time of
+    republishing a dispute whose sources a few dozen others cite.
+    """
+
+    def __init__(
+        self,
+        before: dict[tuple[str, int], RevisionObject],
+        after: Iterable[RevisionObject],
+        *,
+        replaced: Revision | None,
+    ) -> None:
+        # What partners saw of this dispute: nothing while it was paused.
+        old, new = [row for row in before.values() if row.visible], list(after)
+        cited_before, cited_after = _cited(old), _cited(new)
+        copies_before, copies_after = _copies(old), _copies(new)
+        verdicts_before, verdicts_after = _verdicts(old), _verdicts(new)
+        ids = set(copies_before) | set(copies_after) | set(cited_before) | set(cited_after)
+        others = _newest_other_copies(ids, replaced=replaced)
+        self.decided: list[tuple[int, str]] = []
+        self.undecided: set[int] = set()
+        for pk in sorted(ids):
+            seen_before = pk in others or pk in copies_before
+            seen_after = pk in others or pk in copies_after
+            if seen_after and not seen_before:
+                self.decided.append((pk, Change.Action.CREATED))
+                continue
+            if seen_before and not seen_after:
+                self.decided.append((pk, Change.Action.DELETED))
+                continue
+            if _LEGACY in cited_before[pk] or _LEGACY in cited_after[pk]:
+                self.undecided.add(pk)
+                continue
+            own_before = _newest(others.get(pk), copies_before.get(pk))
+            own_after = _newest(others.get(pk), copies_after.get(pk))
+            if own_before != own_after or cited_before[pk] != cited_after[pk]:
+                self.decided.append((pk, Change.Action.UPDATED))
+            elif any(
+                verdicts_before.get(item[1]) != verdicts_after.get(item[1])
+                for item in cited_after[pk]
+            ):
+                self.undecided.add(pk)
+        self._undecided_before = partner_sources(self.undecided) if self.undecided else {}
+
+    def changes(self) -> list[tuple[int, str]]:
+        """The sources partners see otherwise, by id: to be called after the write."""
+        changes = list(self.decided)
+        if self.undecided:
+            after = partner_sources(self.undecided)
+            for pk in sorted(self.undecided):
+                if render(self._undecided_before.get(pk)) != render(after.get(pk)):
+                    changes.append((pk, Change.Action.UPDATED))
+        return sorted(changes)
+
+
+def _cited(rows: Iterable[RevisionObject]) -> defaultdict[int, Counter[Any]]:
+    """Per source, what partners read of the evidence citing it among these rows."""
+    cited: defaultdict[int, Counter[Any]] = defaultdict(Counter)
+    for row in rows:
+        if row.object_type == CORROBORATION and row.source_id is not None:
+            item = (row.object_id, row.claim_id, row.stance, row.stated_at)
+            # A row released before stated_at was kept: its source is read in full.
+            cited[row.source_id][_LEGACY if row.stated_at is None else item] += 1
+    return cited
+
+
+_LEGACY = ("legacy",)
+
+
+def _copies(rows: Iterable[RevisionObject]) -> dict[int, RevisionObject]:
+    return {row.object_id: row for row in rows if row.object_type == SOURCE}
+
+
+def _verdicts(rows: Iterable[RevisionObject]) -> dict[int, str]:
+    return {row.object_id: row.verdict for row in rows if row.object_type == CLAIM}
+
+
+def _newest_other_copies(
+    ids: set[int], *, replaced: Revision | None
+) -> dict[int, tuple[datetime | None, int, str]]:
+    """The newest visible copy of each source in other revisions: (updated_at, row id, digest)."""
+    if not ids:
+        return {}
+    copies = visible(SOURCE).filter(object_id__in=ids)
+    if replaced is not None:
+        copies = copies.exclude(revision=replaced)
+    newest = copies.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("object_id")],
+            order_by=[F("updated_at").desc(), F("id").desc()],
+        )
+    ).filter(rank=1)
+    return {
+        object_id: (updated_at, pk, digest)
+        for object_id, updated_at, pk, digest in newest.values_list(
+            "object_id", "updated_at", "id", "digest"
+        )
+    }
+
+
+def _newest(
+    other: tuple[datetime | None, int, str] | None,
+    own: RevisionObject | None,
+) -> str | None:
+    """The digest of the newest of two copies of a source, as partner_sources() picks it."""
+    candidates = [other] if other is not None else []
+    if own is not None:
+        # A row not written yet will have the highest id of all.
+        candidates.append((own.updated_at, own.pk or _LATEST, own.digest))
+    if not candidates:
+        return None
+    return max(candidates, key=lambda copy: (copy[0] or _EARLIEST, copy[1]))[2]
+
+
+_LATEST = 2**63
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
 # What republishing would change for partners
 
 
@@ -341,6 +475,14 @@ RELEASED_COLUMNS = (
     "data",
     "version",
     "changed_at",
+    # What a source shows of its evidence, and which of its copies is newest
+    # (SourceChanges).
+    "claim_id",
+    "source_id",
+    "stance",
+    "stated_at",
+    "updated_at",
+    "visible",
 )
 
 

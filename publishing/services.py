@@ -60,7 +60,14 @@ from .representation import (
     render,
     with_fields,
 )
-from .selectors import compare, corrections, due_revisions, partner_sources, released_rows
+from .selectors import (
+    SourceChanges,
+    compare,
+    corrections,
+    due_revisions,
+    partner_sources,
+    released_rows,
+)
 
 State = Publication.State
 
@@ -608,11 +615,7 @@ def _release(
     correction = Correction(at=now, note=note) if note else None
     # This revision's own correction among them: it was released just above.
     given = [item.as_dict() for item in corrections(publication)]
-    sources = {key[1] for key in previous_rows if key[0] == SOURCE}
-    sources |= {row.object_id for row in rows if row.object_type == SOURCE}
-    if not feed_sources:
-        sources = set()
-    sources_before = partner_sources(sources) if sources else {}
+    sources = SourceChanges(previous_rows, rows, replaced=previous) if feed_sources else None
 
     for row in rows:
         _finish(
@@ -640,8 +643,7 @@ def _release(
         publication,
         rows_before=previous_rows,
         rows_after=rows,
-        sources_before=sources_before,
-        sources_after=partner_sources(sources) if sources else {},
+        source_changes=sources.changes() if sources is not None else [],
         now=now,
     )
     _feed(events)
@@ -729,8 +731,7 @@ def _show(publication: Publication, *, visible: bool, event: str, note: str, now
         publication,
         rows_before={} if visible else shown,
         rows_after=rows if visible else [],
-        sources_before=before,
-        sources_after=partner_sources(sources),
+        source_changes=_source_changes(before, partner_sources(sources)),
         now=now,
     )
     _feed(events)
@@ -773,8 +774,7 @@ def _object_events(
     *,
     rows_before: dict[tuple[str, int], RevisionObject],
     rows_after: list[RevisionObject],
-    sources_before: dict[int, dict[str, Any]],
-    sources_after: dict[int, dict[str, Any]],
+    source_changes: list[tuple[int, str]],
     now: datetime,
 ) -> list[FeedEvent]:
     """
@@ -794,7 +794,7 @@ def _object_events(
             changes[key[0]].append((key[1], Change.Action.DELETED))
         elif earlier.digest != now_row.digest:
             changes[key[0]].append((key[1], Change.Action.UPDATED))
-    changes[SOURCE] = _source_changes(sources_before, sources_after)
+    changes[SOURCE] = source_changes
 
     def event(object_type: str, object_id: int, action: str) -> FeedEvent:
         return FeedEvent(

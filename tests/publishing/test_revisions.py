@@ -341,11 +341,10 @@ def test_a_source_two_disputes_cite_stays_while_one_is_paused(published, editor)
 
 
 # Each query of publish(), whatever the dispute's size: its lock, the freeze
-# (seven), the previous release, the revision and its rows, the release and
-# its feed, the publication and its history, the change log. SQLite inserts
-# at most 999 values at once (Django's limit), so a dispute of more than
-# about forty objects takes one more INSERT per forty.
-PUBLISH_QUERIES = 25
+# (seven), the previous release, the revision and its rows, the release (with
+# the other disputes' copies of its sources) and its feed, the publication
+# and its history, the change log.
+PUBLISH_QUERIES = 21
 
 
 @pytest.mark.parametrize(("claims", "evidence"), [(1, 1), (3, 2)])
