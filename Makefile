@@ -22,8 +22,9 @@ demo-data: migrate
 	$(BIN)/python manage.py load_hanoi
 	$(BIN)/python manage.py create_demo_users
 
-# The web server and one background worker (embargo releases), stopped
-# together by Ctrl-C (config/devserver.py).
+# The web server, one background worker (embargo releases, webhook
+# deliveries) and the sweep of missed jobs, stopped together by Ctrl-C
+# (config/devserver.py).
 run: demo-data
 	@echo "claimdesk on http://127.0.0.1:8000 (admin at /admin/, API at /api/v1/docs/)"
 	$(BIN)/python -m config.devserver 127.0.0.1:8000

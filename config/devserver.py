@@ -1,15 +1,16 @@
 """
-`make run`: the development server and one background worker, started
-together and stopped together.
+`make run`: the development server, one background worker and the sweep,
+started together and stopped together.
 
     python -m config.devserver [addrport]
 
-First the sweep (`release_embargoed`) catches up on what fell due while
-nothing ran; then `runserver` and `db_worker` start, each in a process group
-of its own, so that a signal reaches them and the children they start (both
-reload on code changes). Ctrl-C, a SIGTERM, or either of them ending stops
-the other: each is asked to stop (SIGINT, as Ctrl-C would), then killed if
-it has not within a few seconds. Nothing is left running behind.
+First the sweep (`sweep_jobs`) catches up on what fell due while nothing
+ran (embargoes, webhooks); then `runserver`, `db_worker` and the sweep
+(`sweep_jobs --every`) start, each in a process group of its own, so that a
+signal reaches them and the children they start (the server and the worker
+reload on code changes). Ctrl-C, a SIGTERM, or any of them ending stops the
+others: each is asked to stop (SIGINT, as Ctrl-C would), then killed if it
+has not within a few seconds. Nothing is left running behind.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ from collections.abc import Mapping, Sequence
 from types import FrameType
 
 GRACE_SECONDS = 10.0
+# How often the idle worker looks for jobs: a webhook leaves within about
+# this long of its commit (db_worker's default is a second).
+WORKER_INTERVAL = "0.2"
+# How often the sweep looks for work a lost job left undone.
+SWEEP_EVERY = "10"
 
 
 def run_together(commands: Mapping[str, Sequence[str]], *, grace: float = GRACE_SECONDS) -> int:
@@ -83,11 +89,12 @@ def _signal_group(child: subprocess.Popen[bytes], sig: int) -> None:
 def main(argv: Sequence[str]) -> int:
     addrport = argv[1] if len(argv) > 1 else "127.0.0.1:8000"
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "release_embargoed"], check=True)
+    subprocess.run([*manage, "sweep_jobs"], check=True)
     return run_together(
         {
             "web server": [*manage, "runserver", addrport],
-            "worker": [*manage, "db_worker"],
+            "worker": [*manage, "db_worker", f"--interval={WORKER_INTERVAL}"],
+            "sweep": [*manage, "sweep_jobs", f"--every={SWEEP_EVERY}"],
         }
     )
 

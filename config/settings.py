@@ -8,6 +8,7 @@ DJANGO_SECRET_KEY and turns on every transport-security setting, so that
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,8 @@ INSTALLED_APPS = [
     "sources",
     "claims",
     "publishing",
+    "intake",
+    "webhooks",
     "api",
     "dashboard",
 ]
@@ -396,3 +399,24 @@ LOGGING = {
     # django-axes announces itself at INFO in every process.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Webhooks (webhooks/, docs/api.md "Webhooks", docs/operations.md). Endpoints
+# must be https:// and resolve to public addresses in production; development
+# and the tests may push to a receiver on this machine.
+WEBHOOKS_ALLOW_INSECURE_URLS = env_bool("WEBHOOKS_ALLOW_INSECURE_URLS", DEBUG)
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", DEBUG)
+# One attempt, from connecting to the last byte read (the spec's 15 s).
+WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "15"))
+# How long a rotated secret keeps signing beside the new one.
+WEBHOOKS_SECRET_GRACE = timedelta(hours=float(os.environ.get("WEBHOOKS_SECRET_GRACE_HOURS", "24")))
+# A delivery job claims this many due deliveries at a time and sends them over
+# this many connections at once, for at most this long before it hands over.
+WEBHOOKS_BATCH_SIZE = int(os.environ.get("WEBHOOKS_BATCH_SIZE", "32"))
+WEBHOOKS_CONCURRENCY = int(os.environ.get("WEBHOOKS_CONCURRENCY", "16"))
+WEBHOOKS_JOB_SECONDS = float(os.environ.get("WEBHOOKS_JOB_SECONDS", "30"))
+# A body larger than this carries a link to the dispute instead of the dispute.
+WEBHOOKS_MAX_PAYLOAD_BYTES = int(os.environ.get("WEBHOOKS_MAX_PAYLOAD_BYTES", "20000"))
+# Where partners read the API: the link a large event carries.
+WEBHOOKS_API_URL = os.environ.get(
+    "WEBHOOKS_API_URL", CLAIMDESK_NEWSROOM["url"].rstrip("/") + "/api/v1/"
+)

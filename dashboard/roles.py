@@ -5,7 +5,9 @@ The newsroom's roles, as auth groups:
 - Reporters add, edit and delete claims, and add, edit and remove evidence;
 - Viewers read.
 
-Reporters submit a dispute for review; editors publish it to partners.
+Reporters submit a dispute for review; editors publish it to partners and
+manage the webhook endpoints that push to them (their secrets included,
+which nobody else may read).
 
 Permission checks everywhere (dashboard, API, admin) are Django model
 permissions, so a role is just the set of permissions below.
@@ -60,6 +62,12 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     + _codenames(
         ["view"],
         [("publishing", "revision"), ("publishing", "revisionobject"), ("publishing", "feedevent")],
+    )
+    # Webhooks (DESIGN §10): editors register, change and remove endpoints,
+    # and read what was sent to them.
+    + _codenames(["view", "add", "change", "delete"], [("webhooks", "endpoint")])
+    + _codenames(
+        ["view"], [("webhooks", "message"), ("webhooks", "delivery"), ("webhooks", "attempt")]
     ),
 }
 

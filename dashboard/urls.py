@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import activity, authoring, disputes, publication, scoring, sources
+from .views import activity, authoring, disputes, publication, scoring, sources, webhooks
 
 app_name = "dashboard"
 
@@ -46,4 +46,19 @@ urlpatterns = [
     path("disputes/<slug:slug>/pause/", publication.pause, name="dispute_pause"),
     path("disputes/<slug:slug>/resume/", publication.resume, name="dispute_resume"),
     path("disputes/<slug:slug>/retract/", publication.retract, name="dispute_retract"),
+    # Webhook endpoints that push to partners (editors only).
+    path("webhooks/", webhooks.endpoints, name="webhooks"),
+    path("webhooks/new/", webhooks.new_endpoint, name="webhook_add"),
+    path("webhooks/<int:endpoint_id>/", webhooks.endpoint, name="webhook"),
+    path("webhooks/<int:endpoint_id>/edit/", webhooks.edit_endpoint, name="webhook_edit"),
+    path("webhooks/<int:endpoint_id>/switch/", webhooks.switch_endpoint, name="webhook_switch"),
+    path("webhooks/<int:endpoint_id>/rotate/", webhooks.rotate_secret, name="webhook_rotate"),
+    path("webhooks/<int:endpoint_id>/delete/", webhooks.delete_endpoint, name="webhook_delete"),
+    path("webhooks/<int:endpoint_id>/ping/", webhooks.send_ping, name="webhook_ping"),
+    path("webhooks/deliveries/<int:delivery_id>/", webhooks.delivery, name="webhook_delivery"),
+    path(
+        "webhooks/deliveries/<int:delivery_id>/resend/",
+        webhooks.resend,
+        name="webhook_resend",
+    ),
 ]

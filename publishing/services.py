@@ -839,6 +839,12 @@ def _source_changes(
 
 def _feed(events: list[FeedEvent]) -> None:
     _insert(FeedEvent, events)
+    if any(event.event for event in events):
+        # Imported here: only this function of the module sends it.
+        from .signals import dispute_events_written
+
+        # Wakes webhooks' dispatcher when this commits; the feed is its outbox.
+        dispute_events_written.send(sender=FeedEvent)
 
 
 def _insert(model: type[models.Model], objects: list[Any]) -> None:

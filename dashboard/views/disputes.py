@@ -43,6 +43,7 @@ from ..selectors.claim import ClaimPage, claim_for_dashboard, corroboration_for_
 from ..selectors.dispute import dispute_page
 from ..selectors.overview import overview_page
 from ..selectors.publication import publication_panel
+from ..selectors.webhooks import disabled_endpoints
 
 # Overview
 
@@ -64,6 +65,13 @@ def overview(request: AuthedRequest) -> HttpResponse:
         "status": status,
         "status_words": STATUS_WORDS.get(status, ""),
         "latest_change_id": latest,
+        # Read only when the page head is drawn (never by a poll), and only
+        # for those who may open the endpoints: one query, for editors.
+        "webhook_notice": SimpleLazyObject(
+            lambda: (
+                disabled_endpoints() if request.user.has_perm("webhooks.view_endpoint") else None
+            )
+        ),
     }
     return TemplateResponse(request, template, context)
 

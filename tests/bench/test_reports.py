@@ -51,8 +51,13 @@ def test_a_run_from_before_the_claim_panel_row_reads_as_a_dash(tmp_path, monkeyp
 
     lines = run.history_table([older, run.summary(report("SQLite", "newer-run", 1.5))])
 
-    assert "| older-run | reused | 1.50 | 1.50 | 0.60 | 20.0 | 20.0 | — | 9.0 | — |" in lines
-    assert "| newer-run | reused | 1.50 | 1.50 | 0.60 | 20.0 | 20.0 | 20.0 | 9.0 | — |" in lines
+    assert (
+        "| older-run | reused | 1.50 | 1.50 | 0.60 | 20.0 | 20.0 | — | 9.0 | — | — | — |" in lines
+    )
+    assert (
+        "| newer-run | reused | 1.50 | 1.50 | 0.60 | 20.0 | 20.0 | 20.0 | 9.0 | — | — | — |"
+        in lines
+    )
 
 
 def test_the_publishing_row_is_in_both_tables_once_measured(tmp_path, monkeypatch):
@@ -65,4 +70,34 @@ def test_the_publishing_row_is_in_both_tables_once_measured(tmp_path, monkeypatc
     text = run.section(measured)
 
     assert "| publish a dispute of 50 claims (staff token) | 150.0 | 180.0 |" in text
-    assert "| run | reused | 1.50 | 1.50 | 0.60 | 20.0 | 20.0 | 20.0 | 9.0 | 150.0 |" in text
+    assert (
+        "| run | reused | 1.50 | 1.50 | 0.60 | 20.0 | 20.0 | 20.0 | 9.0 | 150.0 | — | — |" in text
+    )
+
+
+def test_the_webhooks_figures_are_in_both_tables_once_measured(tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "ROOT", tmp_path)
+    measured = {
+        **report("PostgreSQL + Redis", "run", 1.5),
+        "webhooks": {
+            "workers": 2,
+            "latency_p50_ms": 180.0,
+            "latency_max_ms": 250.0,
+            "deliveries": 2000,
+            "deliveries_per_second": 310.5,
+            "flaky": {
+                "deliveries": 400,
+                "failed_first_tries": 133,
+                "all_delivered": True,
+                "accepted_twice": 0,
+                "seconds": 7.5,
+            },
+        },
+    }
+
+    text = run.section(measured)
+
+    assert "| commit to delivery, p50 (one event at a time, worker idle) | 180.0 ms |" in text
+    assert "| deliveries per second (2,000 waiting) | 310.5 |" in text
+    assert "| … all delivered; accepted twice; seconds | yes; 0; 7.5 |" in text
+    assert "| 9.0 | — | 310.5 | 180.0 |" in text

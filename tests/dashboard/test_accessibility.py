@@ -183,6 +183,9 @@ def visit_authoring_pages(page, url: str, desk, role: str) -> list[str]:
             reverse("dashboard:account_add", args=[desk.dispute.slug]),
             reverse("dashboard:account_edit", args=[desk.nk_account.pk]),
             reverse("dashboard:account_delete", args=[desk.nk_account.pk]),
+            # An endpoint's own pages: tests/dashboard/test_webhooks_browser.py.
+            reverse("dashboard:webhooks"),
+            reverse("dashboard:webhook_add"),
         ],
         "reporter": [],
         "viewer": [],

@@ -2,20 +2,33 @@
 
 import pytest
 from django.urls import URLPattern, reverse
+from rest_framework_api_key.models import APIKey
 
 from dashboard import urls as dashboard_urls
+from webhooks.models import Delivery, Endpoint, EventType, Message
 
 
 def route_args(pattern: URLPattern, hanoi) -> list:
-    """Arguments for a route's parameters, from the Hanoi story."""
+    """Arguments for a route's parameters, from the Hanoi story (and a webhook delivery)."""
     values = {
-        "slug": hanoi.dispute.slug,
-        "claim_id": hanoi.us_claim.pk,
-        "account_id": hanoi.us_account.pk,
-        "corroboration_id": hanoi.us_claim.corroborations.first().pk,
-        "source_id": hanoi.ap.pk,
+        "slug": lambda: hanoi.dispute.slug,
+        "claim_id": lambda: hanoi.us_claim.pk,
+        "account_id": lambda: hanoi.us_account.pk,
+        "corroboration_id": lambda: hanoi.us_claim.corroborations.first().pk,
+        "source_id": lambda: hanoi.ap.pk,
+        "endpoint_id": lambda: webhook_delivery().endpoint_id,
+        "delivery_id": lambda: webhook_delivery().pk,
     }
-    return [values[name] for name in pattern.pattern.converters]
+    return [values[name]() for name in pattern.pattern.converters]
+
+
+def webhook_delivery() -> Delivery:
+    key, _ = APIKey.objects.create_key(name="Example Times")
+    endpoint = Endpoint.objects.create(
+        partner_key=key, url="https://hooks.example.org/claimdesk", event_types=["ping"]
+    )
+    message = Message.objects.create(webhook_id="msg_test", type=EventType.PING, body="{}")
+    return Delivery.objects.create(message=message, endpoint=endpoint)
 
 
 @pytest.mark.parametrize(
