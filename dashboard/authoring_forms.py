@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.text import slugify
 
 from claims.models import Account, Claim, Dispute
@@ -212,6 +213,19 @@ class ClaimForm(DashboardForm):
             )
         super().__init__(*args, **kwargs)
         source_picker(self.fields["speaker"])
+        # The "Similar claims" box under the text follows what is typed
+        # (views/similar.py); an edit leaves the claim itself out.
+        similar = reverse("dashboard:claim_similar")
+        self.fields["text"].widget.attrs.update(
+            {
+                "hx-get": f"{similar}?claim={instance.pk}" if instance is not None else similar,
+                "hx-trigger": "input changed delay:400ms",
+                "hx-target": "#similar-claims",
+                "hx-swap": "outerHTML",
+                "hx-sync": "this:replace",
+                "aria-controls": "similar-claims",
+            }
+        )
         if instance is None:
             del self.fields["version"]
         if instance is None or not evidence_count:

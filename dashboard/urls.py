@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import activity, authoring, disputes, publication, scoring, sources, webhooks
+from .views import activity, authoring, disputes, publication, scoring, similar, sources, webhooks
 
 app_name = "dashboard"
 
@@ -38,6 +38,8 @@ urlpatterns = [
     path("accounts/<int:account_id>/delete/", authoring.delete_account, name="account_delete"),
     path("accounts/<int:account_id>/claims/new/", authoring.new_claim, name="claim_add"),
     path("claims/<int:claim_id>/edit/", authoring.edit_claim, name="claim_edit"),
+    # The "Similar claims" box of the claim forms (reads only).
+    path("claims/similar/", similar.similar_claims, name="claim_similar"),
     path("claims/<int:claim_id>/delete/", authoring.delete_claim, name="claim_delete"),
     # Publishing to partners: reporters submit for review, editors do the rest.
     path("disputes/<slug:slug>/submit/", publication.submit_for_review, name="dispute_submit"),

@@ -80,6 +80,7 @@ from .refs import (
     dispute_filter,
     party_filter,
 )
+from .similar import SimilarClaimsActions
 
 
 class ClaimEvidenceSerializer(serializers.ModelSerializer):
@@ -272,7 +273,7 @@ class ClaimFilter(django_filters.FilterSet):
     partial_update=extend_schema(summary="Edit a claim", responses={200: ClaimDetailSerializer}),
     destroy=extend_schema(summary="Delete a claim with its evidence"),
 )
-class ClaimViewSet(ServiceViewSet[Claim]):
+class ClaimViewSet(SimilarClaimsActions, ServiceViewSet[Claim]):
     """Atomic, checkable statements, each scored from the evidence for and against it."""
 
     renderer_classes = [SplicingJSONRenderer, BrowsableAPIRenderer]

@@ -41,6 +41,7 @@ PATHS = {
     "/api/v1/claims/",
     "/api/v1/claims/{id}/",
     "/api/v1/claims/{id}/claimreview/",
+    "/api/v1/claims/{id}/similar/",
     "/api/v1/corroborations/",
     "/api/v1/corroborations/{id}/",
     "/api/v1/changes/",
