@@ -241,6 +241,14 @@ sys.exit(run.cli(work))
 """
 
 
+def heeding_stop_signals() -> None:
+    # A suite started in the background by a shell without job control
+    # inherits SIGINT ignored, and the bench rightly keeps a signal ignored
+    # from the start (under nohup): here it is to heed them all.
+    for signum in run.STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def start_serving(tmp_path):
     env = bench_env(tmp_path, free_port())
     bench = subprocess.Popen(
@@ -251,6 +259,7 @@ def start_serving(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=heeding_stop_signals,
     )
     ready, _, _ = select.select([bench.stdout], [], [], 30)
     line = bench.stdout.readline() if ready else ""
